@@ -1,0 +1,3 @@
+import { fastifyStarter, serviceMain } from '@hypernode/service-kit';
+
+await serviceMain('automation', fastifyStarter(async () => (await import('./app.js')).buildApp({ logger: true })));

@@ -1,0 +1,41 @@
+import { addListener, type ListenerMap } from './types.js';
+
+/** The lsof invocation whose output parseLsof reads (macOS, and Linux without /proc). */
+export const LSOF_ARGS = ['-nP', '-iTCP', '-sTCP:LISTEN', '-F', 'pcn'] as const;
+
+/** Splits an lsof `n` field (`127.0.0.1:3002`, `[::1]:3003`, `*:3000`) into address and port. */
+export function splitLsofName(name: string): { address: string; port: number } | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:]+|\*)):(\d+)$/.exec(name.replace(/\s.*$/, ''));
+  if (!m) return undefined;
+  return { address: m[1] ?? m[2]!, port: Number(m[3]) };
+}
+
+/**
+ * Parses `lsof -F pcn` output: `p<pid>` starts a process, `c<command>` names it, each
+ * `n<addr>:<port>` is one listening socket of it (`f` lines are ignored).
+ */
+export function parseLsof(text: string, ports?: ReadonlySet<number>): ListenerMap {
+  const map: ListenerMap = new Map();
+  let pid: number | undefined;
+  let command: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const tag = line[0];
+    const value = line.slice(1);
+    if (tag === 'p') {
+      pid = Number(value);
+      command = undefined;
+    } else if (tag === 'c') {
+      command = value;
+    } else if (tag === 'n') {
+      const where = splitLsofName(value);
+      if (where && (!ports || ports.has(where.port))) addListener(map, { ...where, pid, command });
+    }
+  }
+  return map;
+}
+
+/** Parses `lsof -a -p <pid> -d cwd -F n` output into the working directory. */
+export function parseLsofCwd(text: string): string | undefined {
+  const line = text.split(/\r?\n/).find((l) => l.startsWith('n'));
+  return line?.slice(1) || undefined;
+}

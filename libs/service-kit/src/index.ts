@@ -1,0 +1,5 @@
+export * from './bind.js';
+export * from './errors.js';
+export * from './main.js';
+export * from './run-service.js';
+export * from './fastify.js';
