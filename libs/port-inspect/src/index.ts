@@ -5,3 +5,5 @@ export * from './netstat.js';
 export * from './proc-net.js';
 export * from './stop.js';
 export * from './types.js';
+export * from './classify.js';
+export * from './processes.js';

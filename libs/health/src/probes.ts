@@ -1,0 +1,103 @@
+import type { HealthSpec } from '@hypernode/ports';
+
+/** What one probe found. `detail` says why when down, or what answered when up. */
+export interface ProbeOutcome {
+  up: boolean;
+  detail: string;
+}
+
+/** Where to probe and for how long. */
+export interface ProbeTarget {
+  host: string;
+  port: number;
+  timeoutMs: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+function reason(error: unknown): string {
+  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.cause?.code ?? e.code;
+  if (code === 'ECONNREFUSED') return 'connection refused (nothing listening)';
+  if (e.message?.includes('aborted') || code === 'ABORT_ERR' || e.message?.includes('timeout')) return 'no answer before the timeout';
+  return e.cause?.message ?? e.message ?? String(error);
+}
+
+async function probeHttp(path: string, t: ProbeTarget): Promise<ProbeOutcome> {
+  try {
+    const res = await fetch(`http://${t.host}:${t.port}${path}`, { signal: AbortSignal.timeout(t.timeoutMs), redirect: 'manual' });
+    await res.body?.cancel();
+    return { up: res.status < 400, detail: `HTTP ${res.status} on ${path}` };
+  } catch (error) {
+    return { up: false, detail: reason(error) };
+  }
+}
+
+async function probePostgres(t: ProbeTarget): Promise<ProbeOutcome> {
+  const { default: pg } = await import('pg');
+  const env = t.env ?? process.env;
+  const client = new pg.Client({
+    host: t.host,
+    port: t.port,
+    user: env.PGUSER ?? 'postgres',
+    database: env.PGDATABASE ?? 'postgres',
+    password: env.PGPASSWORD,
+    connectionTimeoutMillis: t.timeoutMs,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ v: string }>('select version() as v');
+    return { up: true, detail: rows[0]?.v.split(' on ')[0] ?? 'PostgreSQL' };
+  } catch (error) {
+    // A server-side error (bad role, password, database) still proves the server answers.
+    const code = (error as { code?: string }).code;
+    if (code && /^[0-9A-Z]{5}$/.test(code)) return { up: true, detail: `PostgreSQL answered: ${(error as Error).message}` };
+    return { up: false, detail: reason(error) };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function probeRedis(t: ProbeTarget): Promise<ProbeOutcome> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis({ host: t.host, port: t.port, lazyConnect: true, connectTimeout: t.timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const pong = await redis.ping();
+    return { up: pong === 'PONG', detail: `PING → ${pong}` };
+  } catch (error) {
+    return { up: false, detail: reason(error) };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function probeSolana(t: ProbeTarget): Promise<ProbeOutcome> {
+  try {
+    const res = await fetch(`http://${t.host}:${t.port}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getHealth' }),
+      signal: AbortSignal.timeout(t.timeoutMs),
+    });
+    const body = (await res.json()) as { result?: string; error?: { message?: string } };
+    return body.result === 'ok' ? { up: true, detail: 'getHealth → ok' } : { up: false, detail: `getHealth → ${body.error?.message ?? JSON.stringify(body)}` };
+  } catch (error) {
+    return { up: false, detail: reason(error) };
+  }
+}
+
+/** Runs the probe the registry names for a service. */
+export function probe(spec: HealthSpec, target: ProbeTarget): Promise<ProbeOutcome> {
+  switch (spec.type) {
+    case 'http':
+      return probeHttp(spec.path, target);
+    case 'postgres':
+      return probePostgres(target);
+    case 'redis':
+      return probeRedis(target);
+    case 'solana':
+      return probeSolana(target);
+  }
+}

@@ -1,0 +1,66 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { belongsToWorkspace, describeHolder, findListeners, stopProcess } from '@hypernode/port-inspect';
+import { isServiceName, listServices, parsePort, workspaceRoot } from '@hypernode/ports';
+import { CliError, resolveOptions, withCommon, type CommonOptions } from '../common.js';
+
+interface FreeOptions extends CommonOptions {
+  yes?: boolean;
+  force?: boolean;
+  grace: string;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new CliError(`${question} — no terminal to confirm on: add --yes to stop it without asking`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** `hypernode ports free <port|service>`: stops whatever holds the port (SIGTERM, then SIGKILL). */
+export function registerPortsFree(ports: Command): void {
+  withCommon(ports.command('free').description('stop the process holding a port: SIGTERM, then SIGKILL after the grace period'))
+    .argument('<port|service>', 'a port number or a registry service name')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--force', 'also stop processes that are not part of this workspace')
+    .option('--grace <ms>', 'milliseconds between SIGTERM and SIGKILL', '5000')
+    .action(async (target: string, options: FreeOptions) => {
+      const resolve = resolveOptions(options);
+      const port = /^\d+$/.test(target)
+        ? parsePort(target, 'port')
+        : isServiceName(target, resolve.registry)
+          ? listServices(resolve).find((s) => s.name === target)!.port
+          : (() => {
+              throw new CliError(`"${target}" is neither a port number nor a service in the registry: run \`npx hypernode ports\` for the names`);
+            })();
+      const grace = Number(options.grace);
+      if (!Number.isInteger(grace) || grace < 0) throw new CliError(`--grace ${JSON.stringify(options.grace)} is not valid: expected milliseconds, e.g. --grace 5000`);
+      const holders = findListeners([port]).get(port) ?? [];
+      const pids = [...new Set(holders.map((h) => h.pid))];
+      if (holders.length === 0) {
+        console.log(`port ${port} is already free`);
+        return;
+      }
+      if (pids.includes(undefined)) throw new CliError(`port ${port} is held by a process whose owner this user cannot see: rerun as root (sudo npx hypernode ports free ${port})`);
+      const root = workspaceRoot();
+      for (const holder of holders) {
+        if (!belongsToWorkspace(holder, root) && !options.force) {
+          throw new CliError(`port ${port} is held by ${describeHolder(holder)}, which is not part of this workspace (${root}): refusing to stop it; add --force to stop it anyway`);
+        }
+      }
+      for (const holder of holders.filter((h, i) => holders.findIndex((o) => o.pid === h.pid) === i)) {
+        if (!options.yes && !(await confirm(`Stop ${describeHolder(holder)} holding port ${port}?`))) {
+          console.log('left running');
+          return;
+        }
+        const outcome = await stopProcess(holder.pid!, grace);
+        console.log(`pid ${holder.pid}: ${outcome === 'killed' ? `did not exit within ${grace} ms of SIGTERM; killed` : outcome === 'terminated' ? 'stopped' : 'had already exited'}`);
+      }
+      const left = findListeners([port]).get(port) ?? [];
+      if (left.length > 0) throw new CliError(`port ${port} is still held by ${left.map(describeHolder).join(', ')}: run \`npx hypernode ports free ${port}\` again`);
+      console.log(`port ${port} is free`);
+    });
+}

@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import { checkService } from '@hypernode/health';
+import type { ResolvedService } from '@hypernode/ports';
+import { ensureDatabase } from './database.js';
+import { startLocalPostgres, startLocalRedis, type StartedInfra } from './local-infra.js';
+
+/** Where `npm start` keeps the data of infra it starts itself (git-ignored). */
+export const STATE_DIR = '.hypernode';
+
+const STARTERS: Record<string, (stateDir: string, port: number) => StartedInfra> = {
+  postgres: startLocalPostgres,
+  redis: startLocalRedis,
+};
+
+/**
+ * Makes sure PostgreSQL and Redis answer on their registry ports, starting them from local
+ * binaries when they do not; reports the optional services (Solana) without failing.
+ * Returns what it started, so the caller can stop it again.
+ */
+export async function ensureInfra(services: readonly ResolvedService[], root: string, log: (line: string) => void): Promise<StartedInfra[]> {
+  const started: StartedInfra[] = [];
+  const infra = services.filter((s) => s.kind === 'infra' || s.kind === 'blockchain');
+  try {
+    for (const service of infra) {
+      const result = await checkService(service);
+      if (result.status === 'up') {
+        log(`${service.name}: up on :${service.port} (${result.detail})`);
+      } else if (!service.required) {
+        log(`${service.name}: not running on :${service.port} (optional, skipped)`);
+      } else {
+        const start = STARTERS[service.health.type];
+        if (!start) throw new Error(`${service.name} is down on :${service.port} (${result.detail}) and there is no local starter for it`);
+        log(`${service.name}: not reachable on :${service.port} (${result.detail}); starting it from local binaries, data in ${STATE_DIR}/`);
+        started.push(start(join(root, STATE_DIR), service.port));
+        const again = await checkService(service, { timeoutMs: 5000 });
+        if (again.status !== 'up') throw new Error(`${service.name} was started but does not answer on :${service.port} (${again.detail}); see ${STATE_DIR}/${service.name}*.log`);
+      }
+      if (service.health.type === 'postgres') await ensureDatabase(service.port, log);
+    }
+  } catch (error) {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    throw error;
+  }
+  return started;
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { belongsToWorkspace, describeHolders, findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
+import { isAppKind, portEnvVar, type ResolvedService } from '@hypernode/ports';
+import { CliError } from '../common.js';
+import type { StartedInfra } from './local-infra.js';
+
+/** How long apps get to exit after SIGTERM before they are killed. */
+export const STOP_GRACE_MS = 12_000;
+
+/** Refuses to start when any app port is taken, naming every holder at once. */
+export function assertAppPortsFree(apps: readonly ResolvedService[]): void {
+  const listeners = findListeners(apps.map((a) => a.port));
+  const taken = apps.filter((a) => listeners.has(a.port));
+  if (taken.length === 0) return;
+  throw new CliError(
+    taken
+      .map((a) => `${a.name} cannot start: port ${a.port} is already in use by ${describeHolders(listeners.get(a.port)!)}. Fix: \`npx hypernode ports free ${a.port}\`, or ${portEnvVar(a.name)}=<free port> npm start`)
+      .join('\n'),
+  );
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** Everything a stack run needs. */
+export interface StackOptions {
+  root: string;
+  services: readonly ResolvedService[];
+  /** Extra environment for the apps (profile, instance). */
+  env: NodeJS.ProcessEnv;
+  infra: StartedInfra[];
+  log: (line: string) => void;
+}
+
+/**
+ * Runs `nx run-many -t serve` for every registry app in its own process group, and on
+ * SIGINT/SIGTERM/SIGHUP (or when Nx exits) stops them all: the group first, then every
+ * process still carrying this run's HYPERNODE_STACK id, then whatever of this workspace
+ * still holds an app port; finally the infra this run started. Resolves to the exit code.
+ */
+export async function runStack(options: StackOptions): Promise<number> {
+  const { root, services, log } = options;
+  const apps = services.filter((s) => isAppKind(s.kind));
+  assertAppPortsFree(apps);
+  const stackId = randomUUID();
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, HYPERNODE_STACK: stackId, HYPERNODE_WORKSPACE: root, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
+  if (env.PORT) {
+    log(`ignoring PORT=${env.PORT}: it applies to one service run alone; use <SERVICE>_PORT (e.g. API_PORT) with npm start`);
+    delete env.PORT;
+  }
+  const nx = join(root, 'node_modules', '.bin', 'nx');
+  const args = ['run-many', '-t', 'serve', '--projects', apps.map((a) => a.name).join(','), '--parallel', String(apps.length + 1), '--outputStyle', 'stream'];
+  log(`starting ${apps.map((a) => `${a.name} :${a.port}`).join(', ')}`);
+  const child = spawn(nx, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+
+  let stopping: Promise<number> | undefined;
+  const stop = (reason: string, code: number): Promise<number> =>
+    (stopping ??= (async () => {
+      log(`stopping (${reason})`);
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        /* group already gone */
+      }
+      if (!(await waitExit(child, STOP_GRACE_MS))) {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      await Promise.all(pidsWithEnv('HYPERNODE_STACK', stackId).map((pid) => stopProcess(pid, 3000).catch(() => undefined)));
+      const leftovers = findListeners(apps.map((a) => a.port));
+      for (const holders of leftovers.values()) {
+        for (const h of holders) if (h.pid && belongsToWorkspace(h, root)) await stopProcess(h.pid, 3000).catch(() => undefined);
+      }
+      for (const infra of options.infra.reverse()) await infra.stop().catch((e: Error) => log(`${infra.name}: ${e.message}`));
+      const stillHeld = [...findListeners(apps.map((a) => a.port)).entries()];
+      if (stillHeld.length > 0) {
+        log(`ports still held after stop: ${stillHeld.map(([port, h]) => `${port} by ${describeHolders(h)}`).join('; ')}`);
+        return 1;
+      }
+      log(`stopped; ports ${apps.map((a) => a.port).join(', ')} are free`);
+      return code;
+    })());
+
+  return new Promise<number>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.on(signal, () => void stop(signal, 0).then(resolve));
+    }
+    child.on('exit', (code, signal) => {
+      if (!stopping) void stop(`nx exited with ${signal ?? code}`, code === 0 ? 0 : 1).then(resolve);
+    });
+  });
+}
