@@ -1,0 +1,35 @@
+import { createServer } from 'node:http';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { urlFor } from '@hypernode/ports';
+import { serviceMain } from '@hypernode/service-kit';
+
+const dir = dirname(fileURLToPath(import.meta.url));
+
+// Next.js behind our own HTTP server (Next's documented custom-server API), so the port comes
+// from the registry and a taken port fails at once instead of Next moving to the next one.
+await serviceMain('llm-deployer', async ({ port, host }) => {
+  process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+  process.env.NEXT_PUBLIC_API_URL ??= urlFor('api');
+  process.env.NEXT_PUBLIC_WS_URL ??= urlFor('realtime');
+  const { default: next } = await import('next');
+  const app = next({ dev: process.env.NODE_ENV !== 'production', dir, hostname: 'localhost', port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const upgrade = app.getUpgradeHandler();
+  server.on('upgrade', (req, socket, head) => void upgrade(req, socket, head));
+  return {
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await app.close();
+    },
+  };
+});
