@@ -98,6 +98,12 @@ export async function runStack(options: StackOptions): Promise<number> {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.on(signal, () => void stop(signal, 0).then(resolve));
     }
+    // npm does not pass SIGTERM on to its script: when `npm start` is killed, we are
+    // re-parented. Treat that as a stop, so no app outlives the command that started it.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) void stop('parent process exited', 0).then(resolve);
+    }, 250).unref();
     child.on('exit', (code, signal) => {
       if (!stopping) void stop(`nx exited with ${signal ?? code}`, code === 0 ? 0 : 1).then(resolve);
     });
