@@ -27,7 +27,7 @@ export interface PortCheck {
 /** Command names that identify an infra server we do not launch ourselves. */
 const INFRA_COMMANDS: Record<string, RegExp> = {
   postgres: /(^|[\\/\s])(postgres|postmaster)(\.exe)?(\s|:|$)/,
-  redis: /(^|[\\/\s])redis-server(\.exe)?(\s|$)/,
+  redis: /(^|[\\/\s])redis-ser(ver)?(\.exe)?(\s|$)/, // lsof on macOS cuts names to 9 characters
   solana: /(solana-test-validator|agave-validator)/,
 };
 

@@ -1,12 +1,17 @@
 import type { z } from 'zod';
-import { KIND_RANGES, PORT_CEILING, PORT_FLOOR } from './kinds.js';
+import { KIND_RANGES, KINDS, PORT_CEILING, PORT_FLOOR, type Kind } from './kinds.js';
 import type { RegistryProblem } from './errors.js';
 import { registryFileSchema, serviceEntrySchema, type ServiceEntry } from './schema.js';
 
-function describeIssue(issue: z.core.$ZodIssue, prefix: string): RegistryProblem {
+/** True when the issue is about a top-level field that `raw` does not have at all. */
+function isMissing(issue: z.core.$ZodIssue, raw: unknown): boolean {
+  const key = issue.path[0];
+  return issue.path.length === 1 && typeof key === 'string' && typeof raw === 'object' && raw !== null && !(key in raw);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, prefix: string, raw: unknown): RegistryProblem {
   const path = prefix + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
-  if (missing) return { path, message: `missing field "${String(issue.path.at(-1))}" (expected ${issue.expected})` };
+  if (isMissing(issue, raw)) return { path, message: `missing field "${String(issue.path[0])}"` };
   if (issue.code === 'unrecognized_keys') return { path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'}` };
   return { path, message: issue.message };
 }
@@ -19,7 +24,7 @@ export function validateRegistry(data: unknown): { services: ServiceEntry[]; pro
   const problems: RegistryProblem[] = [];
   const file = registryFileSchema.safeParse(data);
   if (!file.success) {
-    return { services: [], problems: file.error.issues.map((i) => describeIssue(i, '')) };
+    return { services: [], problems: file.error.issues.map((i) => describeIssue(i, '', data)) };
   }
   const services: ServiceEntry[] = [];
   const byName = new Map<string, number>();
@@ -27,33 +32,27 @@ export function validateRegistry(data: unknown): { services: ServiceEntry[]; pro
   file.data.services.forEach((raw, index) => {
     const at = `services[${index}]`;
     const parsed = serviceEntrySchema.safeParse(raw);
-    if (!parsed.success) {
-      problems.push(...parsed.error.issues.map((i) => describeIssue(i, at)));
-      return;
+    if (parsed.success) services.push(parsed.data);
+    else problems.push(...parsed.error.issues.map((i) => describeIssue(i, at, raw)));
+    // Cross-entry and range rules run on whatever fields are usable, so one bad field
+    // never hides another problem of the same entry.
+    const { name, port, kind } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const label = typeof name === 'string' ? name : at;
+    if (typeof name === 'string') {
+      const before = byName.get(name);
+      if (before !== undefined) problems.push({ path: `${at}.name`, message: `duplicate name "${name}" (also services[${before}]): rename one of them` });
+      else byName.set(name, index);
     }
-    const entry = parsed.data;
-    const { name, port, kind } = entry;
-    const before = byName.get(name);
-    if (before !== undefined) {
-      problems.push({ path: `${at}.name`, message: `duplicate name "${name}" (also services[${before}]): rename one of them` });
-    } else {
-      byName.set(name, index);
-    }
+    if (typeof port !== 'number' || !Number.isInteger(port)) return;
     if (port < PORT_FLOOR || port > PORT_CEILING) {
-      problems.push({ path: `${at}.port`, message: `port ${port} of "${name}" is outside ${PORT_FLOOR}–${PORT_CEILING}: ports below ${PORT_FLOOR} need root and above ${PORT_CEILING} do not exist` });
-    } else {
-      const [low, high] = KIND_RANGES[kind];
-      if (port < low || port > high) {
-        problems.push({ path: `${at}.port`, message: `port ${port} of "${name}" is outside the ${kind} range ${low}–${high}: pick a free port in that range` });
-      }
+      problems.push({ path: `${at}.port`, message: `port ${port} of "${label}" is outside ${PORT_FLOOR}–${PORT_CEILING}: ports below ${PORT_FLOOR} need root and above ${PORT_CEILING} do not exist` });
+    } else if ((KINDS as readonly unknown[]).includes(kind)) {
+      const [low, high] = KIND_RANGES[kind as Kind];
+      if (port < low || port > high) problems.push({ path: `${at}.port`, message: `port ${port} of "${label}" is outside the ${String(kind)} range ${low}–${high}: pick a free port in that range` });
     }
     const holder = byPort.get(port);
-    if (holder !== undefined) {
-      problems.push({ path: `${at}.port`, message: `duplicate port ${port}: "${name}" and "${holder}" both claim it; give "${name}" a free port` });
-    } else {
-      byPort.set(port, name);
-    }
-    services.push(entry);
+    if (holder !== undefined) problems.push({ path: `${at}.port`, message: `duplicate port ${port}: "${label}" and "${holder}" both claim it; give "${label}" a free port` });
+    else byPort.set(port, label);
   });
   return { services, problems };
 }

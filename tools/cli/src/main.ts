@@ -10,7 +10,8 @@ import { registerUp } from './commands/up.js';
 export function buildProgram(): Command {
   const program = new Command('hypernode')
     .description('One port registry for the whole Hypernode workspace: port map, checks, health, and the stack')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions();
   const ports = registerPorts(program);
   registerPortsCheck(ports);
   registerPortsFree(ports);

@@ -5,7 +5,8 @@ import { printRows } from '../output.js';
 
 /** `hypernode ports`: the port map for the chosen profile and instance. */
 export function registerPorts(program: Command): Command {
-  const ports = withCommon(program.command('ports').description('show the port map (service, port, kind, URL, purpose)'));
+  // Positional options: `ports check --json` belongs to `check`, not to `ports`.
+  const ports = withCommon(program.command('ports').description('show the port map (service, port, kind, URL, purpose)')).enablePositionalOptions();
   ports.action((options: CommonOptions) => {
     const resolve = resolveOptions(options);
     const services = listServices(resolve);
