@@ -38,7 +38,7 @@ function pidsForInodes(inodes: Set<number>): Map<number, number[]> {
 /** Describes one process from /proc: command line, cwd and HYPERNODE_SERVICE. */
 export function describeLinuxProcess(pid: number): { command?: string; cwd?: string; service?: string } {
   const cmdline = tryRead(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-  const command = cmdline?.replace(/\0+$/, '').split('\0').join(' ') || undefined;
+  const command = cmdline?.replace(/\0+$/, '').split('\0').join(' ').replace(/\s+/g, ' ').trim() || undefined;
   const cwd = tryRead(() => readlinkSync(`/proc/${pid}/cwd`));
   const environ = tryRead(() => readFileSync(`/proc/${pid}/environ`, 'utf8'));
   return { command, cwd, service: environ ? serviceFromEnviron(environ) : undefined };

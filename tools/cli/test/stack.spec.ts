@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
+import { isAppKind, listServices } from '@hypernode/ports';
+import { hypernode, ROOT } from './helpers.js';
+
+/** An instance number whose six app ports are all free, so the test never meets a running stack. */
+function freeInstance(from: number): number {
+  for (let n = from; n < 100; n++) {
+    const ports = listServices({ instance: n, env: {} }).filter((s) => isAppKind(s.kind)).map((s) => s.port);
+    if (findListeners(ports).size === 0) return n;
+  }
+  throw new Error('no free instance between 10 and 99');
+}
+
+async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until; await sleep(200)) if (check()) return true;
+  return check();
+}
+
+const leftovers: number[] = [];
+afterAll(async () => {
+  await Promise.all(leftovers.map((pid) => stopProcess(pid, 1000).catch(() => undefined)));
+});
+
+describe('npm start (the whole stack)', () => {
+  it.each([
+    ['SIGTERM to npm start', 'term'],
+    ['Ctrl-C (SIGINT to the foreground process group)', 'ctrl-c'],
+  ])('brings up all six apps healthy with both infra services, then %s leaves no process and frees every port', async (_how, mode) => {
+    const instance = freeInstance(mode === 'term' ? 40 : 60);
+    const apps = listServices({ instance, env: {} }).filter((s) => isAppKind(s.kind));
+    const marker = String(instance);
+    const npm = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, HYPERNODE_INSTANCE: marker }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    npm.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    npm.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<void>((r) => npm.on('close', () => r()));
+
+    const health = await hypernode(['health', '--wait', '--timeout', '240', '--json', '--instance', marker]);
+    const report = JSON.parse(health.stdout) as { healthy: boolean; services: Array<{ name: string; port: number; status: string }> };
+    const statusOf = Object.fromEntries(report.services.map((s) => [s.name, s.status]));
+    expect(report.healthy, output).toBe(true);
+    for (const name of ['site', 'llm-deployer', 'api', 'realtime', 'automation', 'gpu-worker', 'postgres', 'redis']) expect(statusOf[name], name).toBe('up');
+    expect(report.services.find((s) => s.name === 'api')!.port).toBe(3002 + instance * 100);
+
+    const running = pidsWithEnv('HYPERNODE_INSTANCE', marker);
+    leftovers.push(...running);
+    expect(running.length).toBeGreaterThanOrEqual(8); // npm, the CLI, nx and the six apps at least
+
+    if (mode === 'term') process.kill(npm.pid!, 'SIGTERM');
+    else process.kill(-npm.pid!, 'SIGINT');
+    await exited;
+
+    const allGone = await waitUntil(() => pidsWithEnv('HYPERNODE_INSTANCE', marker).length === 0, 30_000);
+    expect(allGone, `still running: ${pidsWithEnv('HYPERNODE_INSTANCE', marker).join(', ')}\n${output}`).toBe(true);
+    expect([...findListeners(apps.map((a) => a.port)).keys()]).toEqual([]);
+    expect(output).toContain('are free');
+  }, 300_000);
+});
