@@ -42,6 +42,9 @@ export function startLocalPostgres(stateDir: string, port: number): StartedInfra
     execFileSync('chown', ['postgres', logFile]);
   }
   chmodSync(dataDir, 0o700);
+  if (process.getuid?.() === 0 && spawnSync(...asPostgresUser('test', ['-w', dataDir])).status !== 0) {
+    throw new CliError(`PostgreSQL runs as the "postgres" user, which cannot reach ${dataDir}: let it through the parent folders (chmod o+x on each), run npm start as a normal user, ${DOCKER_HINT}`);
+  }
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     run(...asPostgresUser(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']), 'initdb');
   }

@@ -1,0 +1,70 @@
+import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PortInUseError } from './errors.js';
+import { runService, type RunningService } from './run-service.js';
+
+async function freePort(): Promise<number> {
+  const s = createTcpServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function httpStarter(closes: { count: number }) {
+  return async ({ port, host }: { port: number; host: string }) => {
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+    return {
+      close: () => {
+        closes.count++;
+        return new Promise<void>((r) => server.close(() => r()));
+      },
+    };
+  };
+}
+
+const running: RunningService[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((r) => r.close()));
+});
+
+describe('runService', () => {
+  it('listens on the port the registry resolves (env override here) and closes exactly once', async () => {
+    const port = await freePort();
+    const closes = { count: 0 };
+    const service = await runService('api', httpStarter(closes), { env: { API_PORT: String(port), HYPERNODE_HOST: '127.0.0.1' }, handleSignals: false });
+    running.push(service);
+    expect(service.port).toBe(port);
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('ok');
+    await Promise.all([service.close(), service.close()]);
+    await service.close();
+    expect(closes.count).toBe(1);
+  });
+
+  it('refuses a taken port with PortInUseError naming this process as holder, before starting anything', async () => {
+    const holder = createTcpServer();
+    await new Promise<void>((r) => holder.listen(0, '::1', r));
+    const { port } = holder.address() as { port: number };
+    let started = false;
+    try {
+      const attempt = runService('realtime', async () => ((started = true), { close: async () => undefined }), { env: { REALTIME_PORT: String(port) }, handleSignals: false });
+      await expect(attempt).rejects.toThrow(PortInUseError);
+      await expect(attempt).rejects.toThrow(new RegExp(`realtime cannot start: port ${port} is already in use by pid ${process.pid} .*REALTIME_PORT=<free port>`));
+      expect(started).toBe(false);
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
+  });
+
+  it('ignores a bare PORT inside a stack run and honours it when run alone', async () => {
+    const port = await freePort();
+    const closes = { count: 0 };
+    const alone = await runService('automation', httpStarter(closes), { env: { PORT: String(port), HYPERNODE_HOST: '127.0.0.1' }, handleSignals: false });
+    running.push(alone);
+    expect(alone.port).toBe(port);
+    await alone.close();
+    await expect(runService('automation', httpStarter(closes), { env: { PORT: 'x', HYPERNODE_HOST: '127.0.0.1' }, handleSignals: false })).rejects.toThrow(/PORT="x" is not valid/);
+  });
+});
