@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
-import { isAppKind, listServices } from '@hypernode/ports';
+import { INSTANCE_STEP, isAppKind, listServices, serviceEntry } from '@hypernode/ports';
 import { hypernode, ROOT } from './helpers.js';
 
 /** An instance number whose six app ports are all free, so the test never meets a running stack. */
@@ -43,7 +43,7 @@ describe('npm start (the whole stack)', () => {
     const statusOf = Object.fromEntries(report.services.map((s) => [s.name, s.status]));
     expect(report.healthy, output).toBe(true);
     for (const name of ['site', 'llm-deployer', 'api', 'realtime', 'automation', 'gpu-worker', 'postgres', 'redis']) expect(statusOf[name], name).toBe('up');
-    expect(report.services.find((s) => s.name === 'api')!.port).toBe(3002 + instance * 100);
+    expect(report.services.find((s) => s.name === 'api')!.port).toBe(serviceEntry('api').port + instance * INSTANCE_STEP);
 
     const running = pidsWithEnv('HYPERNODE_INSTANCE', marker);
     leftovers.push(...running);

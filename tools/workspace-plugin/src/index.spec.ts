@@ -3,7 +3,7 @@ import type { CreateNodesContextV2, CreateNodesResult } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import { createNodesV2 } from './index.js';
 
-const workspaceRoot = resolve(import.meta.dirname, '../../..');
+const workspaceRoot = resolve(__dirname, '../../..');
 const context = { workspaceRoot, nxJsonConfiguration: {} } as CreateNodesContextV2;
 
 async function nodesFor(files: string[]): Promise<Record<string, CreateNodesResult>> {

@@ -25,7 +25,7 @@ export const createNodesV2: CreateNodesV2 = [
           test: testTarget(root, projectRoot, name),
           typecheck: typecheckTarget(root, projectRoot),
         };
-        const defined = Object.fromEntries(Object.entries(targets).filter(([, t]) => t !== undefined));
+        const defined = Object.fromEntries(Object.entries(targets).filter(([, t]) => t !== undefined)) as Record<string, TargetConfiguration>;
         return { projects: { [projectRoot]: { targets: defined } } };
       },
       files.filter((f) => f.endsWith('project.json')),

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-const cwd = resolve(import.meta.dirname, '../../..');
+const cwd = resolve(__dirname, '../../..');
 
 async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
   const [result] = await new ESLint({ cwd }).lintText(code, { filePath: resolve(cwd, filePath) });

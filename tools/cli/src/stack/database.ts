@@ -9,7 +9,7 @@ export async function ensureDatabase(port: number, log: (line: string) => void, 
   const { default: pg } = await import('pg');
   const password = env.HYPERNODE_DB_PASSWORD ?? APP_DATABASE.developmentPassword;
   const user = env.PGUSER ?? 'postgres';
-  const client = new pg.Client({ host: 'localhost', port, user, database: 'postgres', password: env.PGPASSWORD, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({ host: 'localhost', port, user, database: 'postgres', password: env.PGPASSWORD, connectionTimeoutMillis: 3_000 });
   client.on('error', () => undefined);
   try {
     await client.connect();

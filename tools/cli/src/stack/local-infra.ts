@@ -69,9 +69,9 @@ export function startLocalRedis(stateDir: string, port: number): StartedInfra {
   return {
     name: 'redis',
     stop: async () => {
-      const deadline = Date.now() + 3000;
+      const deadline = Date.now() + 3_000;
       while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (existsSync(pidFile)) await stopProcess(Number(readFileSync(pidFile, 'utf8').trim()), 3000);
+      if (existsSync(pidFile)) await stopProcess(Number(readFileSync(pidFile, 'utf8').trim()), 3_000);
     },
   };
 }

@@ -79,10 +79,10 @@ export async function runStack(options: StackOptions): Promise<number> {
           /* gone */
         }
       }
-      await Promise.all(pidsWithEnv('HYPERNODE_STACK', stackId).map((pid) => stopProcess(pid, 3000).catch(() => undefined)));
+      await Promise.all(pidsWithEnv('HYPERNODE_STACK', stackId).map((pid) => stopProcess(pid, 3_000).catch(() => undefined)));
       const leftovers = findListeners(apps.map((a) => a.port));
       for (const holders of leftovers.values()) {
-        for (const h of holders) if (h.pid && belongsToWorkspace(h, root)) await stopProcess(h.pid, 3000).catch(() => undefined);
+        for (const h of holders) if (h.pid && belongsToWorkspace(h, root)) await stopProcess(h.pid, 3_000).catch(() => undefined);
       }
       for (const infra of options.infra.reverse()) await infra.stop().catch((e: Error) => log(`${infra.name}: ${e.message}`));
       const stillHeld = [...findListeners(apps.map((a) => a.port)).entries()];

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs, only when they are missing:
+#   postgresql     initdb/pg_ctl: the infra test starts its own PostgreSQL on a spare port
+#   redis-server   the infra test starts its own Redis on a spare port
+# It needs root (or sudo) only when something is missing; it never skips silently.
+set -euo pipefail
+
+missing=()
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if ! command -v pg_ctl >/dev/null && [ -z "$pg_bin" ]; then missing+=(postgresql); fi
+if ! command -v redis-server >/dev/null; then missing+=(redis-server); fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "test dependencies: all present (PostgreSQL binaries, redis-server)"
+  exit 0
+fi
+
+echo "test dependencies: installing ${missing[*]} (Debian packages)"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "error: ${missing[*]} missing and not root: run 'sudo apt-get install -y ${missing[*]}'" >&2
+    exit 1
+  fi
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

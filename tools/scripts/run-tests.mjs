@@ -1,0 +1,30 @@
+// `npm test`: installs the Debian packages tests need (install-test-deps.sh says which),
+// then lint, typecheck and every project's Vitest suite through Nx, then ONE closing line
+// `N passed, N failed` added up from each project's Vitest JSON report.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+const reports = join(root, 'tmp', 'test-reports');
+
+function step(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NX_TUI: 'false' } });
+  return result.status ?? 1;
+}
+
+if (step('bash', ['tools/scripts/install-test-deps.sh']) !== 0) process.exit(1);
+rmSync(reports, { recursive: true, force: true });
+const nx = step(join(root, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'lint', 'typecheck', 'test', '--parallel=2', '--outputStyle=static']);
+
+let passed = 0;
+let failed = 0;
+const files = existsSync(reports) ? readdirSync(reports).filter((f) => f.endsWith('.json')) : [];
+for (const file of files) {
+  const report = JSON.parse(readFileSync(join(reports, file), 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+}
+if (nx !== 0 && failed === 0) console.error('npm test: a lint, typecheck or test step failed (see above); the counts below are the tests that reported');
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(nx === 0 ? 0 : 1);
