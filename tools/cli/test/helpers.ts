@@ -22,7 +22,7 @@ export interface Holder {
 const HOLD_SCRIPT = `
 const net = require('node:net');
 const [host, port] = process.argv.slice(1);
-const s = net.createServer().listen({ host, port: Number(port), ipv6Only: host === '::' ? false : undefined }, () => console.log(s.address().port));
+const s = net.createServer().listen({ host, port: Number(port), ipv6Only: host === '::' ? false : undefined }, () => console.log(String(s.address().port)));
 process.on('SIGTERM', () => s.close(() => process.exit(0)));
 `;
 
