@@ -47,8 +47,9 @@ describe('validateRegistry', () => {
   });
 
   it('tells a wrong type from a missing field', () => {
-    expect(problemsOf([ok({ port: '3002' })])[0]).toEqual({ path: 'services[0].port', message: 'Invalid input: expected number, received string' });
-    expect(problemsOf([ok({ required: 'yes' })])[0]!.message).toMatch(/expected boolean/);
+    expect(problemsOf([ok({ port: '3002' })])[0]).toEqual({ path: 'services[0].port', message: 'expected number, got "3002"' });
+    expect(problemsOf([ok({ required: 'yes' })])[0]!.message).toBe('expected boolean, got "yes"');
+    expect(problemsOf([ok({ port: 3002.5 })])[0]!.message).toBe('port must be a whole number');
   });
 
   it('reports unknown health types and unknown fields', () => {

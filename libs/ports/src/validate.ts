@@ -1,17 +1,21 @@
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 import { KIND_RANGES, KINDS, PORT_CEILING, PORT_FLOOR, type Kind } from './kinds.js';
 import type { RegistryProblem } from './errors.js';
 import { registryFileSchema, serviceEntrySchema, type ServiceEntry } from './schema.js';
 
 /** True when the issue is about a top-level field that `raw` does not have at all. */
-function isMissing(issue: z.core.$ZodIssue, raw: unknown): boolean {
+function isMissing(issue: core.$ZodIssue, raw: unknown): boolean {
   const key = issue.path[0];
   return issue.path.length === 1 && typeof key === 'string' && typeof raw === 'object' && raw !== null && !(key in raw);
 }
 
-function describeIssue(issue: z.core.$ZodIssue, prefix: string, raw: unknown): RegistryProblem {
+function describeIssue(issue: core.$ZodIssue, prefix: string, raw: unknown): RegistryProblem {
   const path = prefix + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   if (isMissing(issue, raw)) return { path, message: `missing field "${String(issue.path[0])}"` };
+  if (issue.code === 'invalid_type' && issue.message === 'Invalid input') {
+    const value = issue.path.reduce<unknown>((v, key) => (v as Record<PropertyKey, unknown> | undefined)?.[key], raw);
+    return { path, message: `expected ${issue.expected}, got ${JSON.stringify(value) ?? String(value)}` };
+  }
   if (issue.code === 'unrecognized_keys') return { path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'}` };
   return { path, message: issue.message };
 }

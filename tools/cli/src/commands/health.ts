@@ -24,7 +24,7 @@ export function registerHealth(program: Command): void {
         results = await checkAll(services);
       }
       const healthy = allRequiredUp(results);
-      printRows(
+      await printRows(
         results,
         [
           ['service', (r) => r.name],

@@ -9,10 +9,10 @@ const STATE_TEXT = { free: 'free', expected: 'in use by its service', foreign: '
 /** `hypernode ports check`: who holds each registry port; exit 1 when a required one is held by a foreign process. */
 export function registerPortsCheck(ports: Command): void {
   withCommon(ports.command('check').description('show, for every registry port, whether it is free, held by its service, or held by a foreign process (exit 1 if a required port is held by a foreign process)')).action(
-    (options: CommonOptions) => {
+    async (options: CommonOptions) => {
       const services = listServices(resolveOptions(options));
       const checks = classifyPorts(services, findListeners(services.map((s) => s.port)), workspaceRoot());
-      printRows(
+      await printRows(
         checks,
         [
           ['service', (c) => c.name],

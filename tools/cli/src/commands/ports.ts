@@ -7,11 +7,11 @@ import { printRows } from '../output.js';
 export function registerPorts(program: Command): Command {
   // Positional options: `ports check --json` belongs to `check`, not to `ports`.
   const ports = withCommon(program.command('ports').description('show the port map (service, port, kind, URL, purpose)')).enablePositionalOptions();
-  ports.action((options: CommonOptions) => {
+  ports.action(async (options: CommonOptions) => {
     const resolve = resolveOptions(options);
     const services = listServices(resolve);
     const settings = resolveSettings(resolve);
-    printRows(
+    await printRows(
       services,
       [
         ['service', (s) => s.name],
