@@ -45,7 +45,7 @@ describe('health probes', () => {
 
   it('redis: PING → PONG on the real server; a closed port is down', async () => {
     expect(await probe({ type: 'redis' }, { host: 'localhost', port: portFor('redis', { env: {} }), timeoutMs: 2000 })).toEqual({ up: true, detail: 'PING → PONG' });
-    expect((await probe({ type: 'redis' }, at(await closedPort()))).up).toBe(false);
+    expect(await probe({ type: 'redis' }, at(await closedPort()))).toEqual({ up: false, detail: 'connection refused (nothing listening)' });
   });
 
   it('solana: JSON-RPC getHealth (a stand-in validator: no Solana validator can run here)', async () => {

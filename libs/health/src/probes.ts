@@ -61,13 +61,15 @@ async function probePostgres(t: ProbeTarget): Promise<ProbeOutcome> {
 async function probeRedis(t: ProbeTarget): Promise<ProbeOutcome> {
   const { Redis } = await import('ioredis');
   const redis = new Redis({ host: t.host, port: t.port, lazyConnect: true, connectTimeout: t.timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  redis.on('error', () => undefined);
+  // ioredis rejects connect() with a generic "Connection is closed."; the cause comes as an event.
+  let cause: unknown;
+  redis.on('error', (error) => (cause ??= error));
   try {
     await redis.connect();
     const pong = await redis.ping();
     return { up: pong === 'PONG', detail: `PING → ${pong}` };
   } catch (error) {
-    return { up: false, detail: reason(error) };
+    return { up: false, detail: reason(cause ?? error) };
   } finally {
     redis.disconnect();
   }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { freePort, hypernode, tempRegistry } from './helpers.js';
+
+describe('hypernode ports / env / health', () => {
+  it('ports --json shows the staging map with its source', async () => {
+    const result = await hypernode(['ports', '--json', '--profile', 'staging', '--instance', '1']);
+    const map = JSON.parse(result.stdout) as { profile: string; instance: number; services: Array<{ name: string; port: number; registryPort: number; source: string }> };
+    expect(map).toMatchObject({ profile: 'staging', instance: 1 });
+    const api = map.services.find((s) => s.name === 'api')!;
+    expect(api.port).toBe(api.registryPort + 1000 + 100);
+    expect(api.source).toBe('profile');
+    const redis = map.services.find((s) => s.name === 'redis')!;
+    expect(redis.port).toBe(redis.registryPort);
+  });
+
+  it('env prints the PORT and peer URLs a service gets, honouring overrides', async () => {
+    const result = await hypernode(['env', 'site', '--instance', '2'], { API_PORT: '4555' });
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toContain('HYPERNODE_SERVICE=site');
+    expect(lines).toContain('HYPERNODE_INSTANCE=2');
+    expect(lines).toContain('API_URL=http://localhost:4555');
+    expect(lines).toContain('VITE_BACKEND_API_URL=http://localhost:4555');
+    expect(lines.find((l) => l.startsWith('PORT='))).toMatch(/^PORT=3\d{3}$/);
+    const unknown = await hypernode(['env', 'billing']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown service "billing"');
+  });
+
+  it('health exits 1 naming a required service that is down, and 0 when only optional ones are', async () => {
+    const down = await freePort();
+    const required = tempRegistry([{ name: 'cache', port: down, kind: 'infra', purpose: 'x', health: { type: 'redis' }, required: true }]);
+    const optional = tempRegistry([{ name: 'chain', port: down, kind: 'blockchain', purpose: 'x', health: { type: 'solana' }, required: false }]);
+    try {
+      const bad = await hypernode(['health', '--json', '--registry', required.file]);
+      expect(bad.code).toBe(1);
+      expect(JSON.parse(bad.stdout)).toMatchObject({ healthy: false, services: [{ name: 'cache', status: 'down', detail: 'connection refused (nothing listening)' }] });
+      const waited = await hypernode(['health', '--wait', '--timeout', '1', '--registry', required.file]);
+      expect(waited.code).toBe(1);
+      expect(waited.stderr).toContain(`required service down: cache (:${down}) after 1 s`);
+      const fine = await hypernode(['health', '--registry', optional.file]);
+      expect(fine.code).toBe(0);
+      expect(fine.stdout).toContain('down (optional)');
+      expect((await hypernode(['health', '--timeout', 'soon'])).stderr).toContain('--timeout "soon" is not valid');
+    } finally {
+      required.cleanup();
+      optional.cleanup();
+    }
+  });
+});
