@@ -61,7 +61,11 @@ export async function runStack(options: StackOptions): Promise<number> {
   const nx = join(root, 'node_modules', '.bin', 'nx');
   const args = ['run-many', '-t', 'serve', '--projects', apps.map((a) => a.name).join(','), '--parallel', String(apps.length + 1), '--outputStyle', 'stream'];
   log(`starting ${apps.map((a) => `${a.name} :${a.port}`).join(', ')}`);
-  const child = spawn(nx, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  // Own process group (so one signal reaches all of Nx) and piped output: Nx never sees a
+  // terminal it does not own, which in a TTY made its native runner abort (EIO).
+  const child = spawn(nx, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.stdout!.pipe(process.stdout, { end: false });
+  child.stderr!.pipe(process.stderr, { end: false });
 
   let stopping: Promise<number> | undefined;
   const stop = (reason: string, code: number): Promise<number> =>
