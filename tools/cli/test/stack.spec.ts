@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
 import { INSTANCE_STEP, isAppKind, listServices, serviceEntry } from '@hypernode/ports';
-import { hypernode, ROOT } from './helpers.js';
+import { holdPort, hypernode, ROOT, run } from './helpers.js';
 
 /** An instance number whose six app ports are all free, so the test never meets a running stack. */
 function freeInstance(from: number): number {
@@ -58,4 +58,20 @@ describe('npm start (the whole stack)', () => {
     expect([...findListeners(apps.map((a) => a.port)).keys()]).toEqual([]);
     expect(output).toContain('are free');
   }, 300_000);
+
+  it('refuses to start anything when an app port is taken, naming the holder and the fix', async () => {
+    const instance = freeInstance(80);
+    const api = listServices({ instance, env: {} }).find((s) => s.name === 'api')!;
+    const holder = await holdPort('127.0.0.1', api.port);
+    try {
+      const result = await run('npm', ['start'], { env: { HYPERNODE_INSTANCE: String(instance) } });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(`api cannot start: port ${api.port} is already in use by pid ${holder.pid}`);
+      expect(result.stderr).toContain(`npx hypernode ports free ${api.port}`);
+      expect(result.stdout).not.toContain('starting site');
+      expect(pidsWithEnv('HYPERNODE_INSTANCE', String(instance))).toEqual([]);
+    } finally {
+      await holder.stop();
+    }
+  }, 120_000);
 });
