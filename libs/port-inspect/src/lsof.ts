@@ -3,7 +3,7 @@ import { addListener, type ListenerMap } from './types.js';
 /** The lsof invocation whose output parseLsof reads (macOS, and Linux without /proc). */
 export const LSOF_ARGS = ['-nP', '-iTCP', '-sTCP:LISTEN', '-F', 'pcn'] as const;
 
-/** Splits an lsof `n` field (`127.0.0.1:3002`, `[::1]:3003`, `*:3000`) into address and port. */
+/** Splits an lsof `n` field (`127.0.0.1:5000`, `[::1]:5001`, `*:5002`) into address and port. */
 export function splitLsofName(name: string): { address: string; port: number } | undefined {
   const m = /^(?:\[([^\]]+)\]|([^:]+|\*)):(\d+)$/.exec(name.replace(/\s.*$/, ''));
   if (!m) return undefined;

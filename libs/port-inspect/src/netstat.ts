@@ -7,7 +7,7 @@ export const NETSTAT6_ARGS = ['-ano', '-p', 'TCPv6'] as const;
 
 /**
  * Parses Windows `netstat -ano` output. Rows look like
- * `  TCP    [::]:3002    [::]:0    LISTENING    4321`; only LISTENING rows count.
+ * `  TCP    [::]:5000    [::]:0    LISTENING    4321`; only LISTENING rows count.
  */
 export function parseNetstat(text: string, ports?: ReadonlySet<number>): ListenerMap {
   const map: ListenerMap = new Map();

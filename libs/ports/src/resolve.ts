@@ -8,7 +8,7 @@ import type { ServiceName } from './service-names.js';
 export const PROFILES = ['development', 'staging', 'production'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-/** Staging moves every app port up by this much (api 3002 → 4002, as the seed shows). */
+/** Staging moves every app port up by this much (the seed runs its staging API 1000 above development). */
 export const STAGING_OFFSET = 1000;
 /** `HYPERNODE_INSTANCE=N` moves every app port up by N × this. */
 export const INSTANCE_STEP = 100;

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import { listServices, resolveSettings, workspaceRoot } from '@hypernode/ports';
+import { isAppKind, listServices, resolveSettings, workspaceRoot } from '@hypernode/ports';
 import { resolveOptions, withCommon, type CommonOptions } from '../common.js';
 import { ensureInfra } from '../stack/infra.js';
-import { runStack } from '../stack/run-stack.js';
+import { assertAppPortsFree, runStack } from '../stack/run-stack.js';
 
-/** `hypernode up` (what `npm start` runs): infra check, then every app on its registry port. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** `hypernode up` (what `npm start` runs): app ports check, infra check, then every app on its registry port. */
 export function registerUp(program: Command): void {
   withCommon(program.command('up').description('check (or start) PostgreSQL and Redis, then serve every app on its registry port via `nx run-many -t serve`; Ctrl-C stops everything')).action(
     async (options: CommonOptions) => {
@@ -14,7 +16,19 @@ export function registerUp(program: Command): void {
       const root = workspaceRoot();
       const log = (line: string) => console.log(`[hypernode] ${line}`);
       log(`profile ${profile}, instance ${instance}`);
+      assertAppPortsFree(services.filter((s) => isAppKind(s.kind)));
+
+      // A stop during the infra step must still stop the infra this run starts.
+      let interrupted: string | undefined;
+      const onEarlySignal = (signal: string) => (interrupted = signal);
+      for (const signal of STOP_SIGNALS) process.on(signal, onEarlySignal);
       const infra = await ensureInfra(services, root, log);
+      for (const signal of STOP_SIGNALS) process.off(signal, onEarlySignal);
+      if (interrupted) {
+        for (const started of infra.reverse()) await started.stop();
+        log(`stopped (${interrupted}) before any app started`);
+        return;
+      }
       process.exitCode = await runStack({ root, services, infra, log, env: { HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance) } });
     },
   );

@@ -51,7 +51,6 @@ export interface StackOptions {
 export async function runStack(options: StackOptions): Promise<number> {
   const { root, services, log } = options;
   const apps = services.filter((s) => isAppKind(s.kind));
-  assertAppPortsFree(apps);
   const stackId = randomUUID();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, HYPERNODE_STACK: stackId, HYPERNODE_WORKSPACE: root, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
   if (env.PORT) {
