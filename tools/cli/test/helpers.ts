@@ -23,12 +23,13 @@ const HOLD_SCRIPT = `
 const net = require('node:net');
 const [host, port] = process.argv.slice(1);
 const s = net.createServer().listen({ host, port: Number(port), ipv6Only: host === '::' ? false : undefined }, () => console.log(String(s.address().port)));
-process.on('SIGTERM', () => s.close(() => process.exit(0)));
+process.on('SIGTERM', () => (process.env.IGNORE_SIGTERM ? undefined : s.close(() => process.exit(0))));
 `;
 
-/** Starts a child that listens on host:port (0 = any free port) and resolves once it listens. */
-export function holdPort(host: string, port = 0, cwd = ROOT): Promise<Holder> {
-  const child = spawn(process.execPath, ['-e', HOLD_SCRIPT, host, String(port)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a child that listens on host:port (0 = any free port) and resolves once it listens; it may ignore SIGTERM. */
+export function holdPort(host: string, port = 0, cwd = ROOT, options: { ignoreSigterm?: boolean } = {}): Promise<Holder> {
+  const env = { ...process.env, IGNORE_SIGTERM: options.ignoreSigterm ? '1' : '' };
+  const child = spawn(process.execPath, ['-e', HOLD_SCRIPT, host, String(port)], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolvePromise, reject) => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

@@ -40,6 +40,15 @@ describe('a service whose port is taken', () => {
     expect(isAlive(holder.pid)).toBe(false);
   });
 
+  it('`ports free` kills a holder that ignores SIGTERM once the grace period passes', async () => {
+    const holder = await holdPort('127.0.0.1', 0, ROOT, { ignoreSigterm: true });
+    holders.push(holder);
+    const result = await hypernode(['ports', 'free', String(holder.port), '--yes', '--grace', '300']);
+    expect(result.stdout).toContain(`pid ${holder.pid}: did not exit within 300 ms of SIGTERM; killed`);
+    expect(result.code).toBe(0);
+    expect(isAlive(holder.pid)).toBe(false);
+  });
+
   it('`ports free` without --yes and without a terminal asks for --yes instead of acting', async () => {
     const holder = await holdPort('127.0.0.1');
     holders.push(holder);

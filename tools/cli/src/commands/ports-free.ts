@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { belongsToWorkspace, describeHolder, findListeners, stopProcess } from '@hypernode/port-inspect';
-import { isServiceName, listServices, parsePort, workspaceRoot } from '@hypernode/ports';
+import { isServiceName, listServices, parsePort, workspaceRoot, type ResolveOptions } from '@hypernode/ports';
 import { CliError, resolveOptions, withCommon, type CommonOptions } from '../common.js';
 
 interface FreeOptions extends CommonOptions {
@@ -20,6 +20,13 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/** A port number, or the resolved port of a registry service. */
+function targetPort(target: string, resolve: ResolveOptions): number {
+  if (/^\d+$/.test(target)) return parsePort(target, 'port');
+  if (isServiceName(target, resolve.registry)) return listServices(resolve).find((s) => s.name === target)!.port;
+  throw new CliError(`"${target}" is neither a port number nor a service in the registry: run \`npx hypernode ports\` for the names`);
+}
+
 /** `hypernode ports free <port|service>`: stops whatever holds the port (SIGTERM, then SIGKILL). */
 export function registerPortsFree(ports: Command): void {
   withCommon(ports.command('free').description('stop the process holding a port: SIGTERM, then SIGKILL after the grace period'))
@@ -29,22 +36,15 @@ export function registerPortsFree(ports: Command): void {
     .option('--grace <ms>', 'milliseconds between SIGTERM and SIGKILL', '5000')
     .action(async (target: string, options: FreeOptions) => {
       const resolve = resolveOptions(options);
-      const port = /^\d+$/.test(target)
-        ? parsePort(target, 'port')
-        : isServiceName(target, resolve.registry)
-          ? listServices(resolve).find((s) => s.name === target)!.port
-          : (() => {
-              throw new CliError(`"${target}" is neither a port number nor a service in the registry: run \`npx hypernode ports\` for the names`);
-            })();
+      const port = targetPort(target, resolve);
       const grace = Number(options.grace);
       if (!Number.isInteger(grace) || grace < 0) throw new CliError(`--grace ${JSON.stringify(options.grace)} is not valid: expected milliseconds, e.g. --grace 5000`);
       const holders = findListeners([port]).get(port) ?? [];
-      const pids = [...new Set(holders.map((h) => h.pid))];
       if (holders.length === 0) {
         console.log(`port ${port} is already free`);
         return;
       }
-      if (pids.includes(undefined)) throw new CliError(`port ${port} is held by a process whose owner this user cannot see: rerun as root (sudo npx hypernode ports free ${port})`);
+      if (holders.some((h) => h.pid === undefined)) throw new CliError(`port ${port} is held by a process whose owner this user cannot see: rerun as root (sudo npx hypernode ports free ${port})`);
       const root = workspaceRoot();
       for (const holder of holders) {
         if (!belongsToWorkspace(holder, root) && !options.force) {
