@@ -1,5 +1,5 @@
 // `npm test`: installs the Debian packages tests need (install-test-deps.sh says which),
-// then lint, typecheck and every project's Vitest suite through Nx, then ONE closing line
+// then `nx sync:check`, lint, typecheck and every project's Vitest suite through Nx, then ONE closing line
 // `N passed, N failed` added up from each project's Vitest JSON report.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,7 +15,10 @@ function step(command, args) {
 
 if (step('bash', ['tools/scripts/install-test-deps.sh']) !== 0) process.exit(1);
 rmSync(reports, { recursive: true, force: true });
-const nx = step(join(root, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'lint', 'typecheck', 'test', '--parallel=2', '--outputStyle=static']);
+const nxBin = join(root, 'node_modules', '.bin', 'nx');
+// Generated files (service-names.ts, …) must match the registry: fails naming the file and `npx nx sync`.
+const sync = step(nxBin, ['sync:check']);
+const nx = step(nxBin, ['run-many', '-t', 'lint', 'typecheck', 'test', '--parallel=2', '--outputStyle=static']) || sync;
 
 let passed = 0;
 let failed = 0;

@@ -6,3 +6,5 @@ export * from './schema.js';
 export * from './service-env.js';
 export * from './service-names.js';
 export * from './validate.js';
+export * from './allocate.js';
+export * from './serialize.js';

@@ -1,5 +1,5 @@
-// Generated from libs/ports/registry.json — kept in step by registry.spec.ts (and the
-// workspace plugin's generators). It gives literal service names a compile-time check.
+// Generated from libs/ports/registry.json by the service-names sync generator (`npx nx sync`).
+// It gives literal service names a compile-time check. Do not edit by hand.
 
 /** Every service name in the registry. */
 export const SERVICE_NAMES = ['site', 'llm-deployer', 'api', 'realtime', 'automation', 'gpu-worker', 'postgres', 'redis', 'solana'] as const;

@@ -1,0 +1,17 @@
+import type { ServiceEntry } from './schema.js';
+
+/** The registry file's comment line, kept on every rewrite. */
+export const REGISTRY_COMMENT =
+  'The one port registry of the Hypernode workspace. Edit through `nx g @hypernode/workspace-plugin:service` or by hand; `npx hypernode ports` shows the result.';
+
+/** JSON on one line with spaces inside braces: `{ "a": 1, "b": { "c": 2 } }`. */
+function inline(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(value);
+  return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')} }`;
+}
+
+/** Registry JSON as the repo keeps it: one service per line, so a diff shows one line per change. */
+export function serializeRegistry(services: readonly ServiceEntry[]): string {
+  const lines = services.map(({ name, port, kind, purpose, health, required }) => `    ${inline({ name, port, kind, purpose, health, required })}`);
+  return `{\n  "$comment": ${JSON.stringify(REGISTRY_COMMENT)},\n  "services": [\n${lines.join(',\n')}\n  ]\n}\n`;
+}
