@@ -8,13 +8,20 @@ const entry = (name: string, port: number, kind: string) => ({ name, port, kind,
 const { services } = parseRegistry(JSON.stringify({ services: [entry('site', 3000, 'frontend'), entry('api', 3002, 'http'), entry('gpu-worker', 8080, 'worker')] }), FILE);
 
 describe('allocatePort', () => {
-  it('takes the lowest free port of the kind\'s range', () => {
-    expect(allocatePort(services, 'http', undefined, FILE)).toBe(3001);
-    expect(allocatePort(services, 'worker', undefined, FILE)).toBe(8000);
+  it('takes the lowest free port from the kind\'s first claimed port, else from the range start', () => {
+    expect(allocatePort(services, 'http', undefined, FILE)).toBe(3003);
+    expect(allocatePort(services, 'worker', undefined, FILE)).toBe(8081);
+    expect(allocatePort(services, 'websocket', undefined, FILE)).toBe(3001);
+    expect(allocatePort([], 'worker', undefined, FILE)).toBe(8000);
+  });
+
+  it('wraps to a lower free port when the top of the range is full', () => {
+    const top = Array.from({ length: 920 }, (_, i) => ({ ...services[2]!, name: `w${i}`, port: 8080 + i })).filter((s) => s.port <= 8999 && s.port !== 8899);
+    expect(allocatePort(top, 'worker', undefined, FILE)).toBe(8000);
   });
 
   it('skips reserved ports', () => {
-    const full = Array.from({ length: 899 }, (_, i) => ({ ...services[2]!, name: `w${i}`, port: 8000 + i }));
+    const full = Array.from({ length: 819 }, (_, i) => ({ ...services[2]!, name: `w${i}`, port: 8080 + i }));
     expect(allocatePort(full, 'worker', undefined, FILE)).toBe(8900);
     expect(() => allocatePort([], 'worker', 8899, FILE)).toThrow(/port 8899 is already claimed by the Solana local validator/);
   });

