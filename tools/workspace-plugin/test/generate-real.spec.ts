@@ -1,0 +1,80 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findListeners, stopProcess } from '@hypernode/port-inspect';
+import { INSTANCE_STEP, parseRegistry, REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
+
+const ROOT = resolve(__dirname, '../../..');
+let copy: string;
+
+/** A copy of the committed workspace (node_modules linked, not copied). */
+function copyWorkspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hypernode-ws-'));
+  const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const file of files) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    cpSync(join(ROOT, file), join(dir, file));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+const nx = (args: string[]) => execFileSync(join(copy, 'node_modules/.bin/nx'), args, { cwd: copy, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' } });
+const registry = () => parseRegistry(readFileSync(join(copy, REGISTRY_RELATIVE_PATH), 'utf8'), REGISTRY_RELATIVE_PATH).services;
+
+beforeAll(() => {
+  copy = copyWorkspace();
+});
+afterAll(() => {
+  rmSync(copy, { recursive: true, force: true });
+});
+
+describe('nx g service, for real, in a copy of the workspace', () => {
+  it('billing (http) claims the next free port, is served on it, and answers /health', async () => {
+    const before = registry();
+    nx(['g', '@hypernode/workspace-plugin:service', 'billing', '--kind=http', '--skipInstall']);
+    const billing = registry().find((s) => s.name === 'billing')!;
+    const firstHttp = Math.min(...before.filter((s) => s.kind === 'http').map((s) => s.port));
+    let expected = firstHttp;
+    while (before.some((s) => s.port === expected)) expected++;
+    expect(billing.port).toBe(expected);
+
+    const map = JSON.parse(execFileSync(process.execPath, [join(copy, 'tools/cli/bin/hypernode.js'), 'ports', '--json'], { cwd: copy, encoding: 'utf8' })) as { services: Array<{ name: string; port: number }> };
+    expect(map.services.find((s) => s.name === 'billing')!.port).toBe(billing.port);
+
+    const shown = JSON.parse(nx(['show', 'project', 'billing', '--json'])) as { targets: Record<string, { metadata?: { description?: string } }> };
+    expect(shown.targets.serve!.metadata!.description).toContain(`port ${billing.port}`);
+
+    // Instance 97 keeps the test clear of a stack a developer may be running.
+    const instance = 97;
+    const port = billing.port + instance * INSTANCE_STEP;
+    const serve = spawn(join(copy, 'node_modules/.bin/nx'), ['run', 'billing:serve', '--outputStyle=stream'], {
+      cwd: copy,
+      env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', HYPERNODE_INSTANCE: String(instance) },
+      stdio: 'ignore',
+      detached: true,
+    });
+    try {
+      let body: unknown;
+      for (let i = 0; i < 150 && body === undefined; i++) {
+        body = await fetch(`http://localhost:${port}/health`).then((r) => r.json(), () => undefined);
+        if (body === undefined) await sleep(200);
+      }
+      expect(body).toMatchObject({ status: 'ok', service: 'billing' });
+    } finally {
+      process.kill(-serve.pid!, 'SIGTERM');
+      await stopProcess(serve.pid!, 5000);
+    }
+    for (let i = 0; i < 50 && findListeners([port]).size > 0; i++) await sleep(100);
+    expect(findListeners([port]).size).toBe(0);
+  }, 120_000);
+
+  it('a worker claims the port after gpu-worker (8081)', () => {
+    nx(['g', '@hypernode/workspace-plugin:service', 'gpu-worker-2', '--kind=worker', '--skipInstall']);
+    const services = registry();
+    expect(services.find((s) => s.name === 'gpu-worker-2')!.port).toBe(services.find((s) => s.name === 'gpu-worker')!.port + 1);
+  }, 60_000);
+});
