@@ -30,6 +30,8 @@ export const serviceEntrySchema = z.strictObject({
   purpose: z.string().check(z.minLength(1, 'purpose is empty: say in a few words what the service is')),
   health,
   required: z.boolean(),
+  /** Path prefix the reverse proxy routes to this service (`/api/`); frontends at `/` or their own host. */
+  route: z.optional(z.string().check(z.regex(/^\/([a-z0-9-]+\/)?$/, 'route must be "/" or one path segment like "/api/"'))),
 });
 
 /** The whole registry file. */

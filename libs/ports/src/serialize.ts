@@ -12,6 +12,6 @@ function inline(value: unknown): string {
 
 /** Registry JSON as the repo keeps it: one service per line, so a diff shows one line per change. */
 export function serializeRegistry(services: readonly ServiceEntry[]): string {
-  const lines = services.map(({ name, port, kind, purpose, health, required }) => `    ${inline({ name, port, kind, purpose, health, required })}`);
+  const lines = services.map(({ name, port, kind, purpose, health, required, route }) => `    ${inline({ name, port, kind, purpose, health, required, ...(route === undefined ? {} : { route }) })}`);
   return `{\n  "$comment": ${JSON.stringify(REGISTRY_COMMENT)},\n  "services": [\n${lines.join(',\n')}\n  ]\n}\n`;
 }

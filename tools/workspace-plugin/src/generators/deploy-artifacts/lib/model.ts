@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import type { Tree } from '@nx/devkit';
+import { isAppKind, listServices, parseRegistry, REGISTRY_RELATIVE_PATH, serviceEnv, type ResolvedService } from '@hypernode/ports';
+import { SERVE_ENTRIES } from '../../../serve-target';
+
+/** What the deploy templates know of one app. */
+export interface AppModel {
+  name: string;
+  port: number;
+  kind: string;
+  route?: string;
+  healthPath: string;
+  /** File the container starts (`serve.ts` or `src/main.ts`). */
+  entry: string;
+  /** True for the Next.js app, whose image needs a `next build`. */
+  next: boolean;
+  /** Lines of its .env.example. */
+  envLines: string[];
+}
+
+/** Everything the deploy templates render from: the registry, resolved with no env overrides. */
+export interface DeployModel {
+  /** Every registry service, for the port table. */
+  services: ResolvedService[];
+  apps: AppModel[];
+  infra: Record<'postgres' | 'redis' | 'solana', ResolvedService>;
+  /** Apps with a proxy route, longest route first (nginx and Caddy match in that order). */
+  routed: AppModel[];
+  /** Apps without a route: each gets its own host name in the proxy configs. */
+  ownHost: AppModel[];
+  /** Port the reverse proxy listens on. */
+  listenPort: number;
+}
+
+function entryOf(tree: Tree, name: string): string {
+  return SERVE_ENTRIES.find((file) => tree.exists(join('apps', name, file))) ?? 'src/main.ts';
+}
+
+/** Builds the model from the tree's registry; `listenPort` and `services` can be overridden for tests. */
+export function deployModel(tree: Tree, options: { listenPort?: number; services?: ResolvedService[] } = {}): DeployModel {
+  const registry = parseRegistry(tree.read(REGISTRY_RELATIVE_PATH, 'utf8') ?? '', REGISTRY_RELATIVE_PATH);
+  const services = options.services ?? listServices({ registry, env: {} });
+  const apps = services
+    .filter((s) => isAppKind(s.kind))
+    .map((s) => ({
+      name: s.name,
+      port: s.port,
+      kind: s.kind,
+      route: s.route,
+      healthPath: s.health.type === 'http' ? s.health.path : '/',
+      entry: entryOf(tree, s.name),
+      next: tree.exists(join('apps', s.name, 'next.config.mjs')),
+      envLines: Object.entries(serviceEnv(s.name as never, { registry, env: {} })).map(([k, v]) => `${k}=${v}`),
+    }));
+  const find = (name: 'postgres' | 'redis' | 'solana') => {
+    const s = services.find((x) => x.name === name);
+    if (!s) throw new Error(`${REGISTRY_RELATIVE_PATH} has no "${name}" entry: the deploy files need it`);
+    return s;
+  };
+  const routed = apps.filter((a) => a.route).sort((a, b) => b.route!.length - a.route!.length);
+  return { services, apps, infra: { postgres: find('postgres'), redis: find('redis'), solana: find('solana') }, routed, ownHost: apps.filter((a) => !a.route), listenPort: options.listenPort ?? 80 };
+}

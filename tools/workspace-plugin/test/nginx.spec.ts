@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { stopProcess } from '@hypernode/port-inspect';
+import { listServices, REGISTRY_RELATIVE_PATH, type ResolvedService } from '@hypernode/ports';
+import { renderDeployArtifacts } from '../src/generators/deploy-artifacts/generator';
+import { deployModel } from '../src/generators/deploy-artifacts/lib/model';
+
+const ROOT = resolve(__dirname, '../../..');
+/** Instance 96 keeps these apps clear of a stack a developer may be running. */
+const INSTANCE = 96;
+const APPS = [
+  ['site', 'serve.ts'],
+  ['api', 'src/main.ts'],
+  ['realtime', 'src/main.ts'],
+  ['automation', 'src/main.ts'],
+] as const;
+
+const children: ChildProcess[] = [];
+let dir: string;
+let proxy: string;
+let services: ResolvedService[];
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function startApp(name: string, entry: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: join(ROOT, 'apps', name), env: { ...process.env, HYPERNODE_INSTANCE: String(INSTANCE), HYPERNODE_STACK: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((ready, fail) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes(`${name} ready`) && ready());
+    child.once('exit', (code) => fail(new Error(`${name} exited ${code}: ${err}`)));
+  });
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(url).then(() => true, () => false)) return;
+    await sleep(100);
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hypernode-nginx-'));
+  services = listServices({ instance: INSTANCE, env: {} });
+  const listen = await freePort();
+  proxy = `127.0.0.1:${listen}`;
+  const tree = createTreeWithEmptyWorkspace();
+  tree.write(REGISTRY_RELATIVE_PATH, readFileSync(join(ROOT, REGISTRY_RELATIVE_PATH), 'utf8'));
+  renderDeployArtifacts(tree, deployModel(tree, { listenPort: listen, services }));
+  writeFileSync(join(dir, 'hypernode.conf'), tree.read('deploy/nginx/hypernode.conf', 'utf8')!);
+  mkdirSync(join(dir, 'logs'));
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `${process.getuid?.() === 0 ? 'user root;\n' : ''}daemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/logs/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/body;\n  proxy_temp_path ${dir}/proxy;\n  include ${dir}/hypernode.conf;\n}\n`,
+  );
+  await Promise.all(APPS.map(([name, entry]) => startApp(name, entry)));
+  const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  children.push(nginx);
+  await waitFor(`http://${proxy}/api/health`);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(children.map((c) => (c.exitCode === null ? stopProcess(c.pid!, 3000) : undefined)));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('generated nginx config, run by real nginx in front of the running apps', () => {
+  it('routes / to the site, /api/ to the api and /automation/ to the automation engine', async () => {
+    const page = await fetch(`http://${proxy}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    expect(await (await fetch(`http://${proxy}/api/health`)).json()).toMatchObject({ status: 'ok', service: 'api' });
+    expect(await (await fetch(`http://${proxy}/automation/health`)).json()).toMatchObject({ status: 'ok', service: 'automation' });
+  });
+
+  it('upgrades a WebSocket through /ws/ and delivers the server\'s frames', async () => {
+    const socket = new WebSocket(`ws://${proxy}/ws/`);
+    const frame = await new Promise<string>((ok, fail) => {
+      socket.once('message', (d) => ok(d.toString()));
+      socket.once('error', fail);
+    });
+    expect(JSON.parse(frame)).toMatchObject({ type: 'hello', service: 'realtime' });
+    socket.close();
+  });
+
+  it('points every upstream at the resolved port of its service', () => {
+    const conf = readFileSync(join(dir, 'hypernode.conf'), 'utf8');
+    for (const s of services.filter((x) => ['site', 'api', 'realtime', 'automation', 'llm-deployer', 'gpu-worker'].includes(x.name))) {
+      expect(conf).toContain(`server 127.0.0.1:${s.port};`);
+    }
+  });
+});
