@@ -2,6 +2,8 @@
 # Installs the Debian packages the test suite needs, only when they are missing:
 #   postgresql     initdb/pg_ctl: the infra test starts its own PostgreSQL on a spare port
 #   redis-server   the infra test starts its own Redis on a spare port
+#   nginx          the generated nginx config is run in front of the apps
+#   docker-compose the generated docker-compose.yml is parsed by `docker-compose config` (no engine needed)
 # It needs root (or sudo) only when something is missing; it never skips silently.
 set -euo pipefail
 
@@ -9,9 +11,11 @@ missing=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if ! command -v pg_ctl >/dev/null && [ -z "$pg_bin" ]; then missing+=(postgresql); fi
 if ! command -v redis-server >/dev/null; then missing+=(redis-server); fi
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then missing+=(nginx); fi
+if ! command -v docker-compose >/dev/null; then missing+=(docker-compose); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test dependencies: all present (PostgreSQL binaries, redis-server)"
+  echo "test dependencies: all present (PostgreSQL binaries, redis-server, nginx, docker-compose)"
   exit 0
 fi
 
@@ -25,3 +29,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian starts nginx on port 80 after installing it; the tests run their own, so stop that one.
+if [[ " ${missing[*]} " == *" nginx "* ]] && [ -f /run/nginx.pid ]; then $SUDO nginx -s quit || true; fi

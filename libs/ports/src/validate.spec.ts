@@ -52,6 +52,11 @@ describe('validateRegistry', () => {
     expect(problemsOf([ok({ port: 3002.5 })])[0]!.message).toBe('port must be a whole number');
   });
 
+  it('reports a duplicate or malformed proxy route', () => {
+    expect(problemsOf([ok({ route: '/api/' }), ok({ name: 'b', port: 3003, route: '/api/' })])[0]).toMatchObject({ path: 'services[1].route', message: expect.stringContaining('duplicate route "/api/"') });
+    expect(problemsOf([ok({ route: 'api' })])[0]!.message).toContain('route must be "/" or one path segment');
+  });
+
   it('reports unknown health types and unknown fields', () => {
     expect(problemsOf([ok({ health: { type: 'ping' } })])[0]!.message).toMatch(/unknown health type/);
     expect(problemsOf([ok({ colour: 'red' })])[0]!.message).toMatch(/unknown field "colour"/);

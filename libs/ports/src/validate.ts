@@ -33,6 +33,7 @@ export function validateRegistry(data: unknown): { services: ServiceEntry[]; pro
   const services: ServiceEntry[] = [];
   const byName = new Map<string, number>();
   const byPort = new Map<number, string>();
+  const byRoute = new Map<string, string>();
   file.data.services.forEach((raw, index) => {
     const at = `services[${index}]`;
     const parsed = serviceEntrySchema.safeParse(raw);
@@ -40,8 +41,13 @@ export function validateRegistry(data: unknown): { services: ServiceEntry[]; pro
     else problems.push(...parsed.error.issues.map((i) => describeIssue(i, at, raw)));
     // Cross-entry and range rules run on whatever fields are usable, so one bad field
     // never hides another problem of the same entry.
-    const { name, port, kind } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const { name, port, kind, route } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const label = typeof name === 'string' ? name : at;
+    if (typeof route === 'string') {
+      const other = byRoute.get(route);
+      if (other !== undefined) problems.push({ path: `${at}.route`, message: `duplicate route "${route}": "${label}" and "${other}" both claim it; give "${label}" its own route` });
+      else byRoute.set(route, label);
+    }
     if (typeof name === 'string') {
       const before = byName.get(name);
       if (before !== undefined) problems.push({ path: `${at}.name`, message: `duplicate name "${name}" (also services[${before}]): rename one of them` });

@@ -1,5 +1,6 @@
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { isAppKind, REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
+import deployArtifactsGenerator from '../deploy-artifacts/generator';
 import serviceNamesGenerator from '../service-names/generator';
 import { npmInstall } from '../service/lib/install';
 import { readRegistry, writeRegistry } from '../service/lib/registry-tree';
@@ -15,6 +16,7 @@ export default async function removeServiceGenerator(tree: Tree, options: Remove
   writeRegistry(tree, services.filter((s) => s.name !== options.name));
   if (tree.exists(`apps/${options.name}`)) tree.delete(`apps/${options.name}`);
   await serviceNamesGenerator(tree);
+  await deployArtifactsGenerator(tree);
   console.log(`${options.name}: removed; port ${entry.port} is free to claim again`);
   if (!options.skipInstall) return () => npmInstall(tree.root);
 }

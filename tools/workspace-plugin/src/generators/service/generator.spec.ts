@@ -26,7 +26,7 @@ describe('service generator', () => {
     let expected = Math.min(...registry().filter((s) => s.kind === 'http').map((s) => s.port));
     while (taken.has(expected)) expected++;
     await serviceGenerator(tree, { name: 'billing', kind: 'http', skipInstall: true });
-    expect(entryOf('billing')).toEqual({ name: 'billing', port: expected, kind: 'http', purpose: 'HTTP service (Fastify)', health: { type: 'http', path: '/health' }, required: true });
+    expect(entryOf('billing')).toEqual({ name: 'billing', port: expected, kind: 'http', purpose: 'HTTP service (Fastify)', health: { type: 'http', path: '/health' }, required: true, route: '/billing/' });
     expect(JSON.parse(tree.read('apps/billing/project.json', 'utf8')!)).toMatchObject({ name: 'billing', tags: ['type:app', 'scope:backend'] });
     const main = tree.read('apps/billing/src/main.ts', 'utf8')!;
     expect(main).toContain("serviceMain('billing'");

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { generateFiles, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { allocatePort, REGISTRY_RELATIVE_PATH, type ServiceEntry } from '@hypernode/ports';
+import deployArtifactsGenerator from '../deploy-artifacts/generator';
 import serviceNamesGenerator from '../service-names/generator';
 import { npmInstall } from './lib/install';
 import { readRegistry, writeRegistry } from './lib/registry-tree';
@@ -26,10 +27,13 @@ export default async function serviceGenerator(tree: Tree, options: ServiceGener
     purpose: options.purpose ?? PURPOSE[kind],
     health: { type: 'http', path: kind === 'frontend' ? '/' : '/health' },
     required: true,
+    // HTTP services get a proxy path; frontends and workers get their own host name.
+    ...(kind === 'http' ? { route: `/${options.name}/` } : {}),
   };
   writeRegistry(tree, [...services, entry]);
   generateFiles(tree, join(__dirname, 'files', kind === 'frontend' ? 'frontend' : 'node'), `apps/${options.name}`, { name: options.name, kind, scope: kind === 'frontend' ? 'frontend' : 'backend', tmpl: '' });
   await serviceNamesGenerator(tree);
+  await deployArtifactsGenerator(tree);
   console.log(`${options.name}: ${kind} service on port ${port} (${REGISTRY_RELATIVE_PATH}); serve it with \`npx nx run ${options.name}:serve\` or \`npm start\``);
   if (!options.skipInstall) return () => npmInstall(tree.root);
 }

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
+import removeServiceGenerator from '../remove-service/generator';
+import { SERVICE_NAMES_PATH } from '../service-names/generator';
+import serviceGenerator from '../service/generator';
+import deployArtifactsGenerator, { ROOT_ARTIFACTS } from './generator';
+
+const root = resolve(__dirname, '../../../../..');
+let tree: Tree;
+
+beforeEach(async () => {
+  tree = createTreeWithEmptyWorkspace();
+  for (const file of [REGISTRY_RELATIVE_PATH, SERVICE_NAMES_PATH]) tree.write(file, readFileSync(resolve(root, file), 'utf8'));
+  await deployArtifactsGenerator(tree);
+});
+
+describe('deploy-artifacts sync generator', () => {
+  it('matches the committed files exactly (what nx sync:check enforces)', () => {
+    for (const file of ROOT_ARTIFACTS) expect(tree.read(file, 'utf8'), file).toBe(readFileSync(resolve(root, file), 'utf8'));
+    expect(tree.read('apps/api/Dockerfile', 'utf8')).toBe(readFileSync(resolve(root, 'apps/api/Dockerfile'), 'utf8'));
+  });
+
+  it('is quiet when in sync, and names each drifted file with the fix', async () => {
+    expect(await deployArtifactsGenerator(tree)).toBeUndefined();
+    tree.write('PORTS.md', 'hand edit\n');
+    tree.write('apps/api/.env.example', 'PORT=1\n');
+    const result = await deployArtifactsGenerator(tree);
+    expect(result).toMatchObject({ outOfSyncDetails: ['PORTS.md', 'apps/api/.env.example'] });
+    expect(result && result.outOfSyncMessage).toMatch(/out of date: PORTS\.md, apps\/api\/\.env\.example; run `npx nx sync`/);
+  });
+
+  it('gives a generated service its compose entry, proxy route, Dockerfile and env example; removing it takes them away', async () => {
+    await serviceGenerator(tree, { name: 'billing', kind: 'http', skipInstall: true });
+    const compose = parse(tree.read('docker-compose.yml', 'utf8')!) as { services: Record<string, { ports: string[]; depends_on: object }> };
+    const port = Number(compose.services.billing!.ports[0]!.split(':')[0]);
+    expect(compose.services.billing!.ports).toEqual([`${port}:${port}`]);
+    expect(tree.read('deploy/nginx/hypernode.conf', 'utf8')).toContain(`location /billing/ {\n        proxy_pass http://billing/;`);
+    expect(tree.read('deploy/Caddyfile', 'utf8')).toContain(`handle_path /billing/* {\n\t\treverse_proxy 127.0.0.1:${port}`);
+    expect(tree.read('PORTS.md', 'utf8')).toContain(`| ${port} | billing | http |`);
+    expect(tree.read('apps/billing/Dockerfile', 'utf8')).toContain('USER node');
+    expect(tree.read('apps/billing/.env.example', 'utf8')).toContain(`PORT=${port}`);
+
+    await removeServiceGenerator(tree, { name: 'billing', skipInstall: true });
+    expect(tree.read('docker-compose.yml', 'utf8')).not.toContain('billing');
+    expect(tree.read('deploy/nginx/hypernode.conf', 'utf8')).not.toContain('billing');
+  });
+});
