@@ -1,32 +1,21 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findListeners, stopProcess } from '@hypernode/port-inspect';
 import { INSTANCE_STEP, parseRegistry, REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
+import { copyWorkspace } from './workspace-copy';
 
-const ROOT = resolve(__dirname, '../../..');
 let copy: string;
-
-/** A copy of the committed workspace (node_modules linked, not copied). */
-function copyWorkspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hypernode-ws-'));
-  const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
-  for (const file of files) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    cpSync(join(ROOT, file), join(dir, file));
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
-}
 
 const nx = (args: string[]) => execFileSync(join(copy, 'node_modules/.bin/nx'), args, { cwd: copy, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' } });
 const registry = () => parseRegistry(readFileSync(join(copy, REGISTRY_RELATIVE_PATH), 'utf8'), REGISTRY_RELATIVE_PATH).services;
 
 beforeAll(() => {
-  copy = copyWorkspace();
+  copy = mkdtempSync(join(tmpdir(), 'hypernode-ws-'));
+  copyWorkspace(copy);
 });
 afterAll(() => {
   rmSync(copy, { recursive: true, force: true });
