@@ -11,5 +11,6 @@ await build({
   target: 'node20',
   external: ['pg', 'ioredis'],
   banner: { js: "import { createRequire as __hnCreateRequire } from 'node:module'; const require = __hnCreateRequire(import.meta.url);" },
+  minify: true,
   logLevel: 'warning',
 });
