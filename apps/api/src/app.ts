@@ -1,14 +1,40 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import type { ApiConfig } from './config.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { registerSecurity } from './plugins/security.js';
+import { deploymentsRoutes } from './routes/deployments.js';
+import { healthRoutes } from './routes/health.js';
+import { nodesRoutes } from './routes/nodes.js';
+import { servicesRoutes } from './routes/services.js';
 
-/** Options for the API factory. */
-export interface ApiOptions {
-  /** Fastify logger setting; default off (main.ts turns it on). */
-  logger?: boolean;
+/** What the API is built from; main.ts makes the real ones, tests make their own. */
+export interface ApiDeps {
+  config: ApiConfig;
+  pool: Pool;
+  redis: Redis;
+  /** Fastify logger setting; default off. */
+  logger?: boolean | object;
 }
 
 /** Builds the API without listening; tests use `app.inject()`. */
-export function buildApp(options: ApiOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false });
-  app.get('/health', async () => ({ status: 'ok', service: 'api', uptime: process.uptime() }));
+export function buildApp(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.config.bodyLimit,
+    // Unknown fields are errors (not silently dropped) and "5" is not a number.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  registerErrorHandling(app);
+  void app.register(swagger, { openapi: { info: { title: 'Hypernode API', version: '0.0.0', description: 'GPU nodes and LLM deployments' } } });
+  registerSecurity(app, deps.config, deps.redis);
+  healthRoutes(app, deps);
+  servicesRoutes(app);
+  void app.register(nodesRoutes, { pool: deps.pool, workerToken: deps.config.workerToken });
+  void app.register(deploymentsRoutes, { pool: deps.pool });
+  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

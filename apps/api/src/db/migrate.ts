@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import { runner } from 'node-pg-migrate';
+
+/** Folder of the API's SQL migrations. */
+export const MIGRATIONS_DIR = join(import.meta.dirname, '..', '..', 'migrations');
+
+/** Applies every pending migration (node-pg-migrate, under its advisory lock); returns their names. */
+export async function migrate(databaseUrl: string, log: (line: string) => void = () => undefined): Promise<string[]> {
+  const applied = await runner({
+    databaseUrl,
+    dir: MIGRATIONS_DIR,
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    checkOrder: true,
+    // Two API instances starting together: the second waits for the first, then finds nothing to do.
+    advisoryLockMode: 'wait',
+    logger: { debug: () => undefined, info: log, warn: log, error: log },
+  });
+  return applied.map((m) => m.name);
+}

@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { NodeSchema } from '@hypernode/events';
+import type { Pool } from 'pg';
+import { requireWorkerToken } from '../plugins/auth.js';
+import { errorBody, ErrorSchema } from '../plugins/errors.js';
+import { getNode, heartbeat, listNodes, registerNode } from '../repos/nodes.js';
+
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** GPU nodes: workers register and heartbeat (bearer token); anyone may read. */
+export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: string }> = async (app, { pool, workerToken }) => {
+  const worker = requireWorkerToken(workerToken);
+
+  app.post(
+    '/nodes',
+    {
+      preHandler: worker,
+      schema: {
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+            gpuModel: Type.String({ minLength: 1, maxLength: 100 }),
+            vramGb: Type.Number({ exclusiveMinimum: 0, maximum: 4096 }),
+            workerUrl: Type.String({ format: 'uri', pattern: '^https?://' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: NodeSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await registerNode(pool, request.body)),
+  );
+
+  app.post(
+    '/nodes/:id/heartbeat',
+    {
+      preHandler: worker,
+      schema: {
+        params: IdParams,
+        body: Type.Object({ load: Type.Number({ minimum: 0, maximum: 1 }), freeVramGb: Type.Number({ minimum: 0 }) }, { additionalProperties: false }),
+        response: { 200: NodeSchema, 404: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const node = await heartbeat(pool, request.params.id, request.body);
+      return node ?? reply.code(404).send(errorBody(404, `node ${request.params.id} is not registered: POST /nodes first`));
+    },
+  );
+
+  app.get('/nodes', { schema: { response: { 200: Type.Array(NodeSchema) } } }, async () => listNodes(pool));
+
+  app.get('/nodes/:id', { schema: { params: IdParams, response: { 200: NodeSchema, 404: ErrorSchema } } }, async (request, reply) => {
+    const node = await getNode(pool, request.params.id);
+    return node ?? reply.code(404).send(errorBody(404, `node ${request.params.id} not found`));
+  });
+};

@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { listServices } from '@hypernode/ports';
+import { buildApp } from '../src/app.js';
+import { startTestApi, TEST_TOKEN } from './harness.js';
+
+let api: Awaited<ReturnType<typeof startTestApi>>;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const auth = { authorization: `Bearer ${TEST_TOKEN}` };
+const node = { name: 'node-a', gpuModel: 'A100', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' };
+const inject = (method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) => api.app.inject({ method, url, payload, headers });
+
+describe('health', () => {
+  it('/health is up and /ready reports PostgreSQL and Redis', async () => {
+    expect((await inject('GET', '/health')).json()).toMatchObject({ status: 'ok', service: 'api' });
+    const ready = await inject('GET', '/ready');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().checks).toEqual([
+      { name: 'postgres', ok: true, detail: 'ok' },
+      { name: 'redis', ok: true, detail: 'ok' },
+    ]);
+  });
+
+  it('/ready is 503 naming Redis when Redis does not answer', async () => {
+    const deadRedis = new Redis({ port: 1, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    deadRedis.on('error', () => undefined);
+    const app = buildApp({ config: api.config, pool: api.pool, redis: deadRedis });
+    const res = await app.inject({ method: 'GET', url: '/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/^not ready: redis/) });
+    await app.close();
+    deadRedis.disconnect();
+  });
+});
+
+describe('nodes', () => {
+  it('refuses worker endpoints without the right bearer token', async () => {
+    expect((await inject('POST', '/nodes', node)).statusCode).toBe(401);
+    const wrong = await inject('POST', '/nodes', node, { authorization: 'Bearer nope' });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('HYPERNODE_WORKER_TOKEN') });
+  });
+
+  it('registers (idempotently by name), heartbeats and reads nodes', async () => {
+    const created = await inject('POST', '/nodes', node, auth);
+    expect(created.statusCode).toBe(201);
+    const first = created.json();
+    expect(first).toMatchObject({ name: 'node-a', gpuModel: 'A100', vramGb: 80, freeVramGb: 80, status: 'online' });
+    expect((await inject('POST', '/nodes', node, auth)).json().id).toBe(first.id);
+
+    const beat = await inject('POST', `/nodes/${first.id}/heartbeat`, { load: 0.5, freeVramGb: 40 }, auth);
+    expect(beat.json()).toMatchObject({ load: 0.5, freeVramGb: 40 });
+    expect((await inject('GET', `/nodes/${first.id}`)).json().freeVramGb).toBe(40);
+    expect((await inject('GET', '/nodes')).json().map((n: { id: string }) => n.id)).toContain(first.id);
+  });
+
+  it('answers 404 for unknown nodes and 400 for malformed ids and bodies', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    expect((await inject('POST', `/nodes/${id}/heartbeat`, { load: 0, freeVramGb: 1 }, auth)).statusCode).toBe(404);
+    expect((await inject('GET', `/nodes/${id}`)).statusCode).toBe(404);
+    expect((await inject('GET', '/nodes/not-a-uuid')).statusCode).toBe(400);
+    expect((await inject('POST', '/nodes', { ...node, vramGb: -1 }, auth)).statusCode).toBe(400);
+    expect((await inject('POST', '/nodes', { ...node, workerUrl: 'ftp://x' }, auth)).statusCode).toBe(400);
+  });
+});
+
+describe('deployments', () => {
+  const body = { model: 'llama-3-8b', minVramGb: 16 };
+
+  it('creates a queued deployment', async () => {
+    const res = await inject('POST', '/deployments', { ...body, gpuModel: 'A100', maxDurationS: 3600 });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ model: 'llama-3-8b', gpuModel: 'A100', minVramGb: 16, maxDurationS: 3600, status: 'queued', progress: 0, nodeId: null });
+  });
+
+  it.each([
+    ['a missing field', { minVramGb: 16 }, /must have required property 'model'/],
+    ['a wrong type', { ...body, minVramGb: '16' }, /minVramGb must be number/],
+    ['an unknown field', { ...body, colour: 'red' }, /must NOT have additional properties/],
+    ['an out-of-range value', { ...body, maxDurationS: 5 }, /maxDurationS must be >= 60/],
+  ])('answers 400 JSON for %s', async (_what, payload, message) => {
+    const res = await inject('POST', '/deployments', payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(message) });
+  });
+
+  it('answers 400 for malformed JSON and 413 for a body over the limit, never 500', async () => {
+    const bad = await api.app.inject({ method: 'POST', url: '/deployments', payload: '{"model":', headers: { 'content-type': 'application/json' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    const huge = await inject('POST', '/deployments', { ...body, model: 'x'.repeat(api.config.bodyLimit) });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json()).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+  });
+
+  it('lists newest first with a status filter and cursor pages that neither skip nor repeat', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await inject('POST', '/deployments', { ...body, model: `page-${i}` })).json().id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: Array<{ id: string }>; nextCursor: string | null } = (await inject('GET', `/deployments?status=queued&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((d) => d.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => ids.includes(id))).toEqual([...ids].reverse());
+    expect((await inject('GET', '/deployments?cursor=garbage')).statusCode).toBe(400);
+    expect((await inject('GET', '/deployments?status=nope')).statusCode).toBe(400);
+    expect((await inject('GET', '/deployments?limit=500')).statusCode).toBe(400);
+  });
+
+  it('cancels, and answers 409 with the current state for an illegal move', async () => {
+    const { id } = (await inject('POST', '/deployments', body)).json();
+    expect((await inject('POST', `/deployments/${id}/cancel`)).json()).toMatchObject({ id, status: 'cancelled' });
+    const again = await inject('POST', `/deployments/${id}/cancel`);
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ statusCode: 409, error: 'Conflict', status: 'cancelled', message: expect.stringContaining('cannot move a deployment from cancelled to cancelled') });
+    expect((await inject('GET', `/deployments/${id}`)).json().status).toBe('cancelled');
+    expect((await inject('POST', '/deployments/00000000-0000-4000-8000-000000000000/cancel')).statusCode).toBe(404);
+  });
+});
+
+describe('outbox events', () => {
+  it('writes one event per change, in id order, in the same transaction as the change', async () => {
+    const { id } = (await inject('POST', '/deployments', { model: 'events', minVramGb: 1 })).json();
+    await inject('POST', `/deployments/${id}/cancel`);
+    const { rows } = await api.pool.query<{ id: string; type: string; topics: string[]; data: { deployment: { status: string } } }>(
+      `SELECT id, type, topics, data FROM events WHERE data->'deployment'->>'id' = $1 ORDER BY id`,
+      [id],
+    );
+    expect(rows.map((r) => [r.type, r.data.deployment.status])).toEqual([
+      ['deployment.created', 'queued'],
+      ['deployment.updated', 'cancelled'],
+    ]);
+    expect(rows[0]!.topics).toEqual(['deployments', `deployment:${id}`]);
+    expect(BigInt(rows[1]!.id)).toBeGreaterThan(BigInt(rows[0]!.id));
+  });
+
+  it('a failed change writes no event', async () => {
+    const before = (await api.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n;
+    const { id } = (await inject('POST', '/deployments', { model: 'x', minVramGb: 1 })).json();
+    await inject('POST', `/deployments/${id}/cancel`);
+    await inject('POST', `/deployments/${id}/cancel`); // 409
+    expect((await api.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(before + 2);
+  });
+});
+
+describe('security', () => {
+  it('allows CORS only for the registry\'s frontend origins', async () => {
+    const site = listServices({ env: {} }).find((s) => s.name === 'site')!.url;
+    const ok = await inject('GET', '/health', undefined, { origin: site });
+    expect(ok.headers['access-control-allow-origin']).toBe(site);
+    const foreign = await inject('GET', '/health', undefined, { origin: 'https://evil.example' });
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    expect(ok.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('rate-limits per client across API instances sharing Redis, with a JSON 429', async () => {
+    const limited = await startTestApi({ rateLimitMax: 3 });
+    const twin = await limited.twin();
+    try {
+      const hit = (app: typeof twin) => app.inject({ method: 'GET', url: '/nodes', remoteAddress: '10.1.2.3' });
+      expect((await hit(limited.app)).statusCode).toBe(200);
+      expect((await hit(twin)).statusCode).toBe(200);
+      expect((await hit(limited.app)).statusCode).toBe(200);
+      const over = await hit(twin);
+      expect(over.statusCode).toBe(429);
+      expect(over.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      expect((await limited.app.inject({ method: 'GET', url: '/health', remoteAddress: '10.1.2.3' })).statusCode).toBe(200);
+    } finally {
+      await twin.close();
+      await limited.close();
+    }
+  });
+});
+
+describe('documents', () => {
+  it('serves an OpenAPI document generated from the route schemas', async () => {
+    const doc = (await inject('GET', '/docs/json')).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/deployments', '/deployments/{id}', '/deployments/{id}/cancel', '/nodes', '/nodes/{id}/heartbeat']));
+    expect(doc.paths['/deployments'].post.requestBody.content['application/json'].schema.required).toEqual(['model', 'minVramGb']);
+  });
+
+  it('lists every registry service with its live health', async () => {
+    const services = (await inject('GET', '/services')).json();
+    const byName = Object.fromEntries(services.map((s: { name: string }) => [s.name, s]));
+    expect(Object.keys(byName)).toEqual(listServices({ env: {} }).map((s) => s.name));
+    expect(byName.postgres.health.status).toBe('up');
+    expect(byName.redis.health.status).toBe('up');
+    expect(byName.api).toMatchObject({ kind: 'http', health: { status: expect.stringMatching(/up|down/) } });
+  });
+
+  it('answers unknown routes with the JSON error shape', async () => {
+    expect((await inject('GET', '/nope')).json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'no route GET /nope; see /docs/json' });
+  });
+});

@@ -1,0 +1,63 @@
+import { Type, type Static } from 'typebox';
+import { DEPLOYMENT_STATES } from './deployment-state.js';
+
+/** A GPU node as the API reports it. */
+export const NodeSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  gpuModel: Type.String(),
+  vramGb: Type.Number(),
+  freeVramGb: Type.Number(),
+  load: Type.Number(),
+  workerUrl: Type.String(),
+  status: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
+  lastHeartbeatAt: Type.String({ format: 'date-time' }),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type NodeRecord = Static<typeof NodeSchema>;
+
+/** An LLM deployment as the API reports it. */
+export const DeploymentSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  model: Type.String(),
+  gpuModel: Type.Union([Type.String(), Type.Null()]),
+  minVramGb: Type.Number(),
+  maxDurationS: Type.Union([Type.Integer(), Type.Null()]),
+  status: Type.Enum(DEPLOYMENT_STATES),
+  progress: Type.Number({ minimum: 0, maximum: 100 }),
+  nodeId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export type DeploymentRecord = Static<typeof DeploymentSchema>;
+
+/** Event types and what each carries. */
+export interface EventPayloads {
+  'deployment.created': { deployment: DeploymentRecord };
+  'deployment.updated': { deployment: DeploymentRecord; from: DeploymentRecord['status'] };
+  'node.registered': { node: NodeRecord };
+  'node.updated': { node: NodeRecord };
+}
+export type EventType = keyof EventPayloads;
+
+/** One event as stored in the outbox and carried on the stream. `id` only ever grows. */
+export interface HypernodeEvent<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  topics: string[];
+  at: string;
+  data: EventPayloads[T];
+}
+
+/** Topics an event is delivered on (realtime subscriptions match these). */
+export function topicsFor<T extends EventType>(type: T, data: EventPayloads[T]): string[] {
+  if ('deployment' in data) return ['deployments', `deployment:${data.deployment.id}`];
+  if ('node' in data) return ['nodes', `node:${data.node.id}`];
+  return [type];
+}
+
+/** The Redis stream every event is appended to, under a key prefix (tests use their own). */
+export function eventStreamKey(prefix: string): string {
+  return `${prefix}events`;
+}
