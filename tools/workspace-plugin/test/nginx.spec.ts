@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { stopProcess } from '@hypernode/port-inspect';
 import { listServices, REGISTRY_RELATIVE_PATH, type ResolvedService } from '@hypernode/ports';
+import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@hypernode/testing';
 import { renderDeployArtifacts } from '../src/generators/deploy-artifacts/generator';
 import { deployModel } from '../src/generators/deploy-artifacts/lib/model';
 
@@ -26,6 +27,8 @@ const children: ChildProcess[] = [];
 let dir: string;
 let proxy: string;
 let services: ResolvedService[];
+let db: TestDatabase;
+const keys = testRedisPrefix();
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -36,7 +39,9 @@ async function freePort(): Promise<number> {
 }
 
 function startApp(name: string, entry: string): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: join(ROOT, 'apps', name), env: { ...process.env, HYPERNODE_INSTANCE: String(INSTANCE), HYPERNODE_STACK: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The api gets a throw-away database and Redis prefix, never the developer's.
+  const env = { ...process.env, HYPERNODE_INSTANCE: String(INSTANCE), HYPERNODE_STACK: '', DATABASE_URL: db.url, HYPERNODE_REDIS_PREFIX: keys.prefix };
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: join(ROOT, 'apps', name), env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((ready, fail) => {
     let err = '';
@@ -55,6 +60,7 @@ async function waitFor(url: string): Promise<void> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hypernode-nginx-'));
+  db = await createTestDatabase();
   services = listServices({ instance: INSTANCE, env: {} });
   const listen = await freePort();
   proxy = `127.0.0.1:${listen}`;
@@ -76,6 +82,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(children.map((c) => (c.exitCode === null ? stopProcess(c.pid!, 3000) : undefined)));
   rmSync(dir, { recursive: true, force: true });
+  await db?.drop();
+  await keys.cleanup();
 });
 
 describe('generated nginx config, run by real nginx in front of the running apps', () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { belongsToWorkspace, describeHolders, findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
 import { isAppKind, portEnvVar, type ResolvedService } from '@hypernode/ports';
@@ -53,6 +53,8 @@ export async function runStack(options: StackOptions): Promise<number> {
   const apps = services.filter((s) => isAppKind(s.kind));
   const stackId = randomUUID();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, HYPERNODE_STACK: stackId, HYPERNODE_WORKSPACE: root, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
+  // Workers authenticate to the api with this; a development run makes one up.
+  env.HYPERNODE_WORKER_TOKEN ||= randomBytes(24).toString('hex');
   if (env.PORT) {
     log(`ignoring PORT=${env.PORT}: it applies to one service run alone; use <SERVICE>_PORT (e.g. API_PORT) with npm start`);
     delete env.PORT;
