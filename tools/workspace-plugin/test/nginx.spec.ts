@@ -101,7 +101,7 @@ describe('generated nginx config, run by real nginx in front of the running apps
       socket.once('message', (d) => ok(d.toString()));
       socket.once('error', fail);
     });
-    expect(JSON.parse(frame)).toMatchObject({ type: 'hello', service: 'realtime' });
+    expect(JSON.parse(frame)).toMatchObject({ type: 'hello', instanceId: expect.any(String) });
     socket.close();
   });
 
