@@ -34,7 +34,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   healthRoutes(app, deps);
   servicesRoutes(app);
   void app.register(nodesRoutes, { pool: deps.pool, workerToken: deps.config.workerToken });
-  void app.register(deploymentsRoutes, { pool: deps.pool });
+  void app.register(deploymentsRoutes, { pool: deps.pool, workerToken: deps.config.workerToken });
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -5,7 +5,7 @@ await serviceMain('api', async ({ port, host }) => {
     import('pg'),
     import('ioredis'),
     import('./config.js'),
-    import('./db/migrate.js'),
+    import('@hypernode/store'),
     import('./app.js'),
     import('./relay.js'),
   ]);

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { eventStreamKey, type HypernodeEvent } from '@hypernode/events';
-import { withTransaction } from './db/transaction.js';
+import { withTransaction } from '@hypernode/store';
 
 /** Advisory lock held by the one relay (of however many api instances) that publishes. */
 const RELAY_LOCK = 0x48_4e_52_4c; // "HNRL"

@@ -203,3 +203,27 @@ describe('documents', () => {
     expect((await inject('GET', '/nope')).json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'no route GET /nope; see /docs/json' });
   });
 });
+
+describe('worker reports', () => {
+  it('moves a deployment through running (progress) to completed, and refuses an illegal report with 409', async () => {
+    const nodeId = (await inject('POST', '/nodes', { ...node, name: 'reporter' }, auth)).json().id;
+    const { id } = (await inject('POST', '/deployments', { model: 'r', minVramGb: 1 })).json();
+    await api.pool.query("UPDATE deployments SET status = 'scheduled', node_id = $2 WHERE id = $1", [id, nodeId]);
+    expect((await inject('POST', `/deployments/${id}/progress`, { status: 'running', progress: 10 })).statusCode).toBe(401);
+    expect((await inject('POST', `/deployments/${id}/progress`, { status: 'running', progress: 10 }, auth)).json()).toMatchObject({ status: 'running', progress: 10 });
+    expect((await inject('POST', `/deployments/${id}/progress`, { status: 'running', progress: 55 }, auth)).json()).toMatchObject({ status: 'running', progress: 55 });
+    expect((await inject('POST', `/deployments/${id}/progress`, { status: 'completed' }, auth)).json()).toMatchObject({ status: 'completed', progress: 100 });
+    const late = await inject('POST', `/deployments/${id}/progress`, { status: 'failed', error: 'x' }, auth);
+    expect(late.statusCode).toBe(409);
+    expect(late.json().status).toBe('completed');
+  });
+
+  it('deregistering a node takes it offline and sends its deployments back to the queue', async () => {
+    const nodeId = (await inject('POST', '/nodes', { ...node, name: 'leaving' }, auth)).json().id;
+    const { id } = (await inject('POST', '/deployments', { model: 'd', minVramGb: 1 })).json();
+    await api.pool.query("UPDATE deployments SET status = 'running', node_id = $2 WHERE id = $1", [id, nodeId]);
+    expect((await inject('POST', `/nodes/${nodeId}/deregister`, undefined, auth)).statusCode).toBe(204);
+    expect((await inject('GET', `/nodes/${nodeId}`)).json().status).toBe('offline');
+    expect((await inject('GET', `/deployments/${id}`)).json()).toMatchObject({ status: 'queued', nodeId: null, progress: 0 });
+  });
+});

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { createTestDatabase, testRedisPrefix } from '@hypernode/testing';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type ApiConfig } from '../src/config.js';
-import { migrate } from '../src/db/migrate.js';
+import { migrate } from '@hypernode/store';
 
 /** The worker token test APIs accept. */
 export const TEST_TOKEN = 'test-worker-token-0123456789';

@@ -1,7 +1,7 @@
 // `nx run api:migrate`: applies pending migrations to DATABASE_URL (default: the registry's
 // postgres, database hypernode) and exits.
 import { loadConfig } from '../config.js';
-import { migrate } from './migrate.js';
+import { migrate } from '@hypernode/store';
 
 try {
   const applied = await migrate(loadConfig().databaseUrl, (line) => console.log(line));

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { IllegalTransitionError } from '@hypernode/events';
-import { BadCursorError } from '../repos/deployments.js';
+import { BadCursorError } from '@hypernode/store';
 
 /** Schema of the error shape, for route responses and the OpenAPI document. */
 export const ErrorSchema = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() }, { additionalProperties: true });

@@ -2,14 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DEPLOYMENT_STATES, DeploymentSchema } from '@hypernode/events';
 import type { Pool } from 'pg';
+import { requireWorkerToken } from '../plugins/auth.js';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
-import { createDeployment, getDeployment, listDeployments, transitionDeployment } from '../repos/deployments.js';
+import { createDeployment, getDeployment, listDeployments, transitionDeployment } from '@hypernode/store';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const Status = Type.Enum(DEPLOYMENT_STATES);
 
 /** LLM deployments: create, list (status filter, cursor pages), read, cancel. */
-export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
+export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: string }> = async (app, { pool, workerToken }) => {
   app.post(
     '/deployments',
     {
@@ -52,4 +53,29 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
     const deployment = await transitionDeployment(pool, request.params.id, 'cancelled');
     return deployment ?? reply.code(404).send(errorBody(404, `deployment ${request.params.id} not found`));
   });
+
+  // Workers report progress and outcome; `queued` hands a deployment back (the worker is leaving).
+  app.post(
+    '/deployments/:id/progress',
+    {
+      preHandler: requireWorkerToken(workerToken),
+      schema: {
+        params: IdParams,
+        body: Type.Object(
+          {
+            status: Type.Enum(['running', 'completed', 'failed', 'queued'] as const),
+            progress: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+            error: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: DeploymentSchema, 404: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { status, progress, error } = request.body;
+      const deployment = await transitionDeployment(pool, request.params.id, status, { progress, error, ...(status === 'queued' ? { nodeId: null } : {}) });
+      return deployment ?? reply.code(404).send(errorBody(404, `deployment ${request.params.id} not found`));
+    },
+  );
 };

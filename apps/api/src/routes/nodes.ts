@@ -4,7 +4,7 @@ import { NodeSchema } from '@hypernode/events';
 import type { Pool } from 'pg';
 import { requireWorkerToken } from '../plugins/auth.js';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
-import { getNode, heartbeat, listNodes, registerNode } from '../repos/nodes.js';
+import { getNode, heartbeat, listNodes, registerNode, takeNodesOffline } from '@hypernode/store';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -53,5 +53,12 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: 
   app.get('/nodes/:id', { schema: { params: IdParams, response: { 200: NodeSchema, 404: ErrorSchema } } }, async (request, reply) => {
     const node = await getNode(pool, request.params.id);
     return node ?? reply.code(404).send(errorBody(404, `node ${request.params.id} not found`));
+  });
+
+  // A worker shutting down: offline now, its deployments back to the queue.
+  app.post('/nodes/:id/deregister', { preHandler: worker, schema: { params: IdParams } }, async (request, reply) => {
+    const taken = await takeNodesOffline(pool, { id: request.params.id });
+    if (taken.length === 0 && !(await getNode(pool, request.params.id))) return reply.code(404).send(errorBody(404, `node ${request.params.id} not found`));
+    return reply.code(204).send();
   });
 };

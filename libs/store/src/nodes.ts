@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import type { NodeRecord } from '@hypernode/events';
-import { toNode, type NodeRow } from '../db/rows.js';
-import { recordEvent, withTransaction } from '../db/transaction.js';
+import { toNode, type NodeRow } from './rows.js';
+import { transitionIn } from './deployments.js';
+import { recordEvent, withTransaction } from './transaction.js';
 
 /** What a worker sends to register. */
 export interface NodeRegistration {
@@ -55,4 +56,25 @@ export async function listNodes(pool: Pool): Promise<NodeRecord[]> {
 export async function getNode(pool: Pool, id: string): Promise<NodeRecord | undefined> {
   const { rows } = await pool.query<NodeRow>('SELECT * FROM nodes WHERE id = $1', [id]);
   return rows[0] && toNode(rows[0]);
+}
+
+/**
+ * Takes nodes offline — those whose last heartbeat is older than `staleSeconds`, or the one
+ * given — and sends their scheduled or running deployments back to the queue, all with events,
+ * in one transaction. Returns the nodes taken offline.
+ */
+export function takeNodesOffline(pool: Pool, which: { staleSeconds: number } | { id: string }): Promise<NodeRecord[]> {
+  return withTransaction(pool, async (client) => {
+    const { rows } =
+      'id' in which
+        ? await client.query<NodeRow>("UPDATE nodes SET status = 'offline' WHERE id = $1 AND status = 'online' RETURNING *", [which.id])
+        : await client.query<NodeRow>("UPDATE nodes SET status = 'offline' WHERE status = 'online' AND last_heartbeat_at < now() - make_interval(secs => $1) RETURNING *", [which.staleSeconds]);
+    const nodes = rows.map(toNode);
+    for (const node of nodes) {
+      await recordEvent(client, 'node.updated', { node });
+      const active = await client.query<{ id: string }>("SELECT id FROM deployments WHERE node_id = $1 AND status IN ('scheduled', 'running')", [node.id]);
+      for (const { id } of active.rows) await transitionIn(client, id, 'queued', { nodeId: null, error: `node ${node.name} went offline; rescheduling` });
+    }
+    return nodes;
+  });
 }

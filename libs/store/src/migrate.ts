@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { runner } from 'node-pg-migrate';
 
-/** Folder of the API's SQL migrations. */
-export const MIGRATIONS_DIR = join(import.meta.dirname, '..', '..', 'migrations');
+/** Folder of the schema's SQL migrations (applied by the api at start-up, and by `nx run api:migrate`). */
+export const MIGRATIONS_DIR = join(import.meta.dirname, '..', 'migrations');
 
 /** Applies every pending migration (node-pg-migrate, under its advisory lock); returns their names. */
 export async function migrate(databaseUrl: string, log: (line: string) => void = () => undefined): Promise<string[]> {

@@ -1,0 +1,134 @@
+import type { Pool, PoolClient } from 'pg';
+import { assertTransition, type DeploymentRecord, type DeploymentState, type NodeRecord } from '@hypernode/events';
+import { toDeployment, toNode, type DeploymentRow, type NodeRow } from './rows.js';
+import { recordEvent, withTransaction } from './transaction.js';
+
+/** What a client sends to create a deployment. */
+export interface NewDeployment {
+  model: string;
+  gpuModel?: string;
+  minVramGb: number;
+  maxDurationS?: number;
+}
+
+/** Creates a queued deployment and its `deployment.created` event in one transaction. */
+export function createDeployment(pool: Pool, input: NewDeployment): Promise<DeploymentRecord> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<DeploymentRow>(
+      'INSERT INTO deployments (model, gpu_model, min_vram_gb, max_duration_s) VALUES ($1, $2, $3, $4) RETURNING *',
+      [input.model, input.gpuModel ?? null, input.minVramGb, input.maxDurationS ?? null],
+    );
+    const record = toDeployment(rows[0]!);
+    await recordEvent(client, 'deployment.created', { deployment: record });
+    return record;
+  });
+}
+
+/** One deployment, or undefined. */
+export async function getDeployment(pool: Pool, id: string): Promise<DeploymentRecord | undefined> {
+  const { rows } = await pool.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1', [id]);
+  return rows[0] && toDeployment(rows[0]);
+}
+
+/** Opaque cursor: the sort key of the last row of a page. */
+function encodeCursor(row: DeploymentRecord): string {
+  return Buffer.from(`${row.createdAt}|${row.id}`).toString('base64url');
+}
+
+/** A cursor that cannot be decoded. */
+export class BadCursorError extends Error {
+  readonly code = 'E_BAD_CURSOR';
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new BadCursorError(`cursor ${JSON.stringify(cursor)} is not one this API issued: pass the nextCursor of the previous page, or omit it for the first page`);
+  }
+  return [at, id];
+}
+
+/** A page of deployments, newest first, optionally of one status. */
+export async function listDeployments(pool: Pool, query: { status?: DeploymentState; limit: number; cursor?: string }): Promise<{ items: DeploymentRecord[]; nextCursor: string | null }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.status) {
+    params.push(query.status);
+    where.push(`status = $${params.length}`);
+  }
+  if (query.cursor) {
+    const [at, id] = decodeCursor(query.cursor);
+    params.push(at, id);
+    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(query.limit + 1);
+  const { rows } = await pool.query<DeploymentRow>(
+    `SELECT * FROM deployments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  const items = rows.slice(0, query.limit).map(toDeployment);
+  return { items, nextCursor: rows.length > query.limit ? encodeCursor(items.at(-1)!) : null };
+}
+
+/** Fields a transition may set besides the state. `nodeId: null` clears the node. */
+export interface TransitionPatch {
+  nodeId?: string | null;
+  progress?: number;
+  error?: string;
+}
+
+/**
+ * Moves a deployment to `to` (row locked, transition checked; `running → running` is a
+ * progress update) and writes `deployment.updated` in the same transaction. Throws
+ * IllegalTransitionError (→ 409) on an illegal move; undefined when it does not exist.
+ */
+export function transitionDeployment(pool: Pool, id: string, to: DeploymentState, patch: TransitionPatch = {}): Promise<DeploymentRecord | undefined> {
+  return withTransaction(pool, (client) => transitionIn(client, id, to, patch));
+}
+
+/** transitionDeployment inside the caller's transaction. */
+export async function transitionIn(client: PoolClient, id: string, to: DeploymentState, patch: TransitionPatch = {}): Promise<DeploymentRecord | undefined> {
+  const current = await client.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
+  if (!current.rows[0]) return undefined;
+  const from = current.rows[0].status;
+  if (!(from === 'running' && to === 'running')) assertTransition(from, to);
+  const progress = to === 'completed' ? 100 : to === 'queued' ? 0 : (patch.progress ?? null);
+  const { rows } = await client.query<DeploymentRow>(
+    `UPDATE deployments SET status = $2, error = COALESCE($3, error), progress = COALESCE($4, progress),
+       node_id = CASE WHEN $5 THEN $6::uuid ELSE node_id END, updated_at = now() WHERE id = $1 RETURNING *`,
+    [id, to, patch.error ?? null, progress, patch.nodeId !== undefined, patch.nodeId ?? null],
+  );
+  const record = toDeployment(rows[0]!);
+  await recordEvent(client, 'deployment.updated', { deployment: record, from });
+  return record;
+}
+
+/** Ids of deployments waiting for a node, oldest first. */
+export async function queuedDeploymentIds(pool: Pool, limit = 100): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>("SELECT id FROM deployments WHERE status = 'queued' ORDER BY created_at, id LIMIT $1", [limit]);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Schedules a queued deployment onto the least-loaded online node that has the GPU model
+ * (when one is asked for), enough free VRAM and nothing else scheduled or running. The node
+ * row is locked, so two schedulers never give one node two deployments. Undefined when no
+ * node fits (the deployment stays queued).
+ */
+export function scheduleOnFreeNode(pool: Pool, id: string): Promise<{ deployment: DeploymentRecord; node: NodeRecord } | undefined> {
+  return withTransaction(pool, async (client) => {
+    const current = await client.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
+    const d = current.rows[0];
+    if (!d || d.status !== 'queued') return undefined;
+    const { rows } = await client.query<NodeRow>(
+      `SELECT * FROM nodes n
+        WHERE status = 'online' AND free_vram_gb >= $1 AND ($2::text IS NULL OR gpu_model = $2)
+          AND NOT EXISTS (SELECT 1 FROM deployments x WHERE x.node_id = n.id AND x.status IN ('scheduled', 'running'))
+        ORDER BY load, free_vram_gb DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [d.min_vram_gb, d.gpu_model],
+    );
+    if (!rows[0]) return undefined;
+    const deployment = await transitionIn(client, id, 'scheduled', { nodeId: rows[0].id });
+    return { deployment: deployment!, node: toNode(rows[0]) };
+  });
+}
