@@ -1,13 +1,15 @@
 import nx from '@nx/eslint-plugin';
 
 /**
- * Module boundaries: apps import libs, libs import only libs, tools import libs and tools;
+ * Module boundaries: apps import libs, libs import only libs, tools import libs and tools,
+ * end-to-end projects import apps and libs;
  * frontends and backends share only `scope:shared` libs. No `* → *` catch-all.
  */
 const depConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:lib'] },
   { sourceTag: 'scope:frontend', onlyDependOnLibsWithTags: ['scope:frontend', 'scope:shared'] },
   { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['scope:backend', 'scope:shared'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -26,6 +28,16 @@ export default [
       // noUncheckedIndexedAccess is on, so a `!` after a checked lookup is deliberate.
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The end-to-end project drives the real apps in one process: it alone may import their sources.
+    files: ['apps/pipeline-e2e/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: ['@hypernode/api/**', '@hypernode/automation/**', '@hypernode/gpu-worker/**', '@hypernode/realtime/**'], depConstraints },
+      ],
     },
   },
 ];

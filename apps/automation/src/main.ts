@@ -1,3 +1,4 @@
-import { fastifyStarter, serviceMain } from '@hypernode/service-kit';
+import { serviceMain } from '@hypernode/service-kit';
 
-await serviceMain('automation', fastifyStarter(async () => (await import('./app.js')).buildApp({ logger: true })));
+// Loaded after the port check, so a taken port is reported before the engine's modules load.
+await serviceMain('automation', async (target) => (await import('./server.js')).startAutomation(target));

@@ -1,11 +1,62 @@
+import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { GpuWorker } from './worker.js';
+
+const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const STATUS: Record<string, number> = { accepted: 202, duplicate: 200, busy: 409, 'too-big': 409, closing: 503 };
+const MESSAGE: Record<string, string> = {
+  busy: 'this worker is running another deployment: schedule it elsewhere',
+  'too-big': 'the deployment needs more VRAM than this GPU has',
+  closing: 'this worker is shutting down',
+};
 
 /**
- * Builds the GPU worker's HTTP side without listening. The GPU itself is simulated (no GPU
- * exists on the machines this runs on); the service behaviour around it is real.
+ * The GPU worker's HTTP side, built without listening. The GPU itself is simulated (no GPU
+ * exists on the machines this runs on); dispatch, progress and hand-back are real.
  */
-export function buildApp(options: { logger?: boolean } = {}): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false });
-  app.get('/health', async () => ({ status: 'ok', service: 'gpu-worker', gpu: 'simulated', uptime: process.uptime() }));
+export function buildApp(options: { worker: GpuWorker; token: string; logger?: boolean }): FastifyInstance {
+  const app = Fastify({ logger: options.logger ?? false, ajv: { customOptions: { removeAdditional: false } } });
+  const expected = Buffer.from(options.token);
+  const authorized = (header: string | undefined) => {
+    const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+
+  app.get('/health', async () => ({
+    status: 'ok',
+    service: 'gpu-worker',
+    gpu: 'simulated',
+    node: options.worker.node?.id ?? null,
+    busy: options.worker.current?.deploymentId ?? null,
+    uptime: process.uptime(),
+  }));
+
+  app.post<{ Body: { deploymentId: string; model: string; minVramGb: number } }>(
+    '/jobs',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['deploymentId', 'model', 'minVramGb'],
+          properties: { deploymentId: { type: 'string', pattern: UUID }, model: { type: 'string', minLength: 1 }, minVramGb: { type: 'number', exclusiveMinimum: 0 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!authorized(request.headers.authorization)) return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'missing or wrong bearer token (HYPERNODE_WORKER_TOKEN)' });
+      const outcome = options.worker.accept(request.body);
+      const code = STATUS[outcome]!;
+      if (code >= 400) return reply.code(code).send({ statusCode: code, error: code === 409 ? 'Conflict' : 'Service Unavailable', message: MESSAGE[outcome], outcome });
+      return reply.code(code).send({ outcome, deploymentId: request.body.deploymentId });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/jobs/:id', async (request, reply) => {
+    const job = options.worker.current;
+    if (job?.deploymentId !== request.params.id) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no job for deployment ${request.params.id} on this worker` });
+    return { deploymentId: job.deploymentId, model: job.model, progress: job.progress, phase: job.phase };
+  });
+
   return app;
 }

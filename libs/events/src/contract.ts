@@ -38,6 +38,16 @@ export interface EventPayloads {
   'deployment.updated': { deployment: DeploymentRecord; from: DeploymentRecord['status'] };
   'node.registered': { node: NodeRecord };
   'node.updated': { node: NodeRecord };
+  'service.health': { services: ServiceHealth[] };
+}
+
+/** One service's health as the automation engine's sweep saw it. */
+export interface ServiceHealth {
+  name: string;
+  port: number;
+  status: 'up' | 'down';
+  latencyMs: number;
+  detail: string;
 }
 export type EventType = keyof EventPayloads;
 
@@ -54,6 +64,7 @@ export interface HypernodeEvent<T extends EventType = EventType> {
 export function topicsFor<T extends EventType>(type: T, data: EventPayloads[T]): string[] {
   if ('deployment' in data) return ['deployments', `deployment:${data.deployment.id}`];
   if ('node' in data) return ['nodes', `node:${data.node.id}`];
+  if ('services' in data) return ['services'];
   return [type];
 }
 

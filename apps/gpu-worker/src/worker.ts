@@ -1,0 +1,133 @@
+import type { NodeRecord } from '@hypernode/events';
+import type { ApiClient } from './api-client.js';
+import type { WorkerConfig } from './config.js';
+import { simulateJob } from './simulated-gpu.js';
+
+/** A job the automation engine dispatches. */
+export interface JobRequest {
+  deploymentId: string;
+  model: string;
+  minVramGb: number;
+}
+
+/** Answer to a dispatch. */
+export type AcceptOutcome = 'accepted' | 'duplicate' | 'busy' | 'too-big' | 'closing';
+
+interface RunningJob extends JobRequest {
+  progress: number;
+  phase: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** Aborts a job because the worker is shutting down (hand it back, do not fail it). */
+class HandBack extends Error {}
+
+/**
+ * The worker's service behaviour: registers with the api (retrying until it answers),
+ * heartbeats, runs one job at a time on the simulated GPU, reports progress and outcome, and on
+ * shutdown stops taking jobs, hands the current one back and deregisters.
+ */
+export class GpuWorker {
+  node: NodeRecord | undefined;
+  current: RunningJob | undefined;
+  private accepting = true;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private registering: Promise<void> | undefined;
+
+  private workerUrl = '';
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly api: ApiClient,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  /** Registers as reachable at `workerUrl` (retrying every second until the api answers), then heartbeats. */
+  start(workerUrl: string = this.workerUrl): Promise<void> {
+    this.workerUrl = workerUrl;
+    return (this.registering ??= (async () => {
+      while (this.accepting && !this.node) {
+        try {
+          this.node = await this.api.register({ name: this.config.name, gpuModel: this.config.gpuModel, vramGb: this.config.vramGb, workerUrl: this.workerUrl });
+          this.log(`registered as node ${this.node.id} (${this.config.name}, ${this.config.gpuModel}, ${this.config.vramGb} GB)`);
+        } catch (error) {
+          this.log(`cannot register with the api yet (${(error as Error).message}); retrying`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+      if (!this.accepting) return;
+      this.heartbeat = setInterval(() => void this.beat(), this.config.heartbeatMs);
+      this.heartbeat.unref();
+    })());
+  }
+
+  private async beat(): Promise<void> {
+    if (!this.node) return;
+    const used = this.current?.minVramGb ?? 0;
+    await this.api.heartbeat(this.node.id, { load: this.current ? 1 : 0, freeVramGb: Math.max(0, this.config.vramGb - used) }).catch((error: Error & { status?: number }) => {
+      this.log(`heartbeat failed: ${error.message}`);
+      // The api forgot us (e.g. its database was reset): register again.
+      if (error.status === 404) {
+        this.node = undefined;
+        this.registering = undefined;
+        clearInterval(this.heartbeat);
+        void this.start();
+      }
+    });
+  }
+
+  /** Takes a job if free; the same deployment twice is a duplicate, not a second run. */
+  accept(job: JobRequest): AcceptOutcome {
+    if (!this.accepting) return 'closing';
+    if (this.current?.deploymentId === job.deploymentId) return 'duplicate';
+    if (this.current) return 'busy';
+    if (job.minVramGb > this.config.vramGb) return 'too-big';
+    const controller = new AbortController();
+    const running: RunningJob = { ...job, progress: 0, phase: 'download', controller, done: Promise.resolve() };
+    running.done = this.run(running).finally(() => {
+      if (this.current === running) this.current = undefined;
+    });
+    this.current = running;
+    return 'accepted';
+  }
+
+  private async run(job: RunningJob): Promise<void> {
+    const report = (r: Parameters<ApiClient['report']>[1]) =>
+      this.api.report(job.deploymentId, r).catch((error: Error & { status?: number }) => {
+        // 409: the deployment moved on without us (cancelled, rescheduled): stop working on it.
+        if (error.status === 409) job.controller.abort(new Error('deployment no longer ours'));
+        else this.log(`report for ${job.deploymentId} failed: ${error.message}`);
+      });
+    try {
+      await report({ status: 'running', progress: 0 });
+      await simulateJob({
+        durationMs: this.config.jobMs,
+        failAt: this.config.failAtPercent,
+        signal: job.controller.signal,
+        onProgress: async (percent, phase) => {
+          job.progress = percent;
+          job.phase = phase;
+          await report({ status: 'running', progress: percent });
+        },
+      });
+      if (!job.controller.signal.aborted) await report({ status: 'completed' });
+    } catch (error) {
+      if (job.controller.signal.reason instanceof HandBack) await report({ status: 'queued', error: `handed back: worker ${this.config.name} shutting down` });
+      else if (!job.controller.signal.aborted) await report({ status: 'failed', error: (error as Error).message });
+    }
+  }
+
+  /** Stops taking jobs, hands the current one back, deregisters. Idempotent. */
+  async shutdown(): Promise<void> {
+    this.accepting = false;
+    clearInterval(this.heartbeat);
+    const job = this.current;
+    if (job) {
+      job.controller.abort(new HandBack());
+      await job.done;
+    }
+    if (this.node) await this.api.deregister(this.node.id).catch((error: Error) => this.log(`deregister failed: ${error.message}`));
+    this.node = undefined;
+  }
+}
