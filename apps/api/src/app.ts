@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { logOneLinePerRequest } from '@hypernode/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
@@ -24,10 +25,12 @@ export interface ApiDeps {
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,
+    disableRequestLogging: true,
     bodyLimit: deps.config.bodyLimit,
     // Unknown fields are errors (not silently dropped) and "5" is not a number.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  logOneLinePerRequest(app);
   registerErrorHandling(app);
   void app.register(swagger, { openapi: { info: { title: 'Hypernode API', version: '0.0.0', description: 'GPU nodes and LLM deployments' } } });
   registerSecurity(app, deps.config, deps.redis);

@@ -1,3 +1,4 @@
+import { logOneLinePerRequest } from '@hypernode/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { JobType } from 'bullmq';
 import type { Pool } from 'pg';
@@ -8,7 +9,7 @@ const error = (statusCode: number, err: string, message: string) => ({ statusCod
 
 /** The engine's HTTP side, built without listening. */
 export function buildApp(options: { engine: Engine; pool: Pool; logger?: boolean | object }): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } });
+  const app = Fastify({ logger: options.logger ?? false, disableRequestLogging: true, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } });
   const { engine, pool } = options;
 
   app.get('/health', async () => ({ status: 'ok', service: 'automation', uptime: process.uptime() }));
@@ -36,5 +37,6 @@ export function buildApp(options: { engine: Engine; pool: Pool; logger?: boolean
     const job = await engine.run(name as WorkflowName, { deploymentId });
     return reply.code(202).send({ workflow: name, jobId: job.id });
   });
+  logOneLinePerRequest(app);
   return app;
 }

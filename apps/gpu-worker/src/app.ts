@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { logOneLinePerRequest } from '@hypernode/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GpuWorker } from './worker.js';
 
@@ -15,7 +16,7 @@ const MESSAGE: Record<string, string> = {
  * exists on the machines this runs on); dispatch, progress and hand-back are real.
  */
 export function buildApp(options: { worker: GpuWorker; token: string; logger?: boolean }): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, ajv: { customOptions: { removeAdditional: false } } });
+  const app = Fastify({ logger: options.logger ?? false, disableRequestLogging: true, ajv: { customOptions: { removeAdditional: false } } });
   const expected = Buffer.from(options.token);
   const authorized = (header: string | undefined) => {
     const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
@@ -58,5 +59,6 @@ export function buildApp(options: { worker: GpuWorker; token: string; logger?: b
     return { deploymentId: job.deploymentId, model: job.model, progress: job.progress, phase: job.phase };
   });
 
+  logOneLinePerRequest(app);
   return app;
 }

@@ -16,6 +16,7 @@ import { loadRealtimeConfig } from '@hypernode/realtime/src/config.js';
 import { createRealtimeServer, type RealtimeServer } from '@hypernode/realtime/src/server.js';
 import { loadAutomationConfig, type AutomationConfig } from '@hypernode/automation/src/config.js';
 import { startEngine, type Engine } from '@hypernode/automation/src/engine.js';
+import { buildApp as buildAutomationApp } from '@hypernode/automation/src/app.js';
 
 const TOKEN = 'pipeline-test-token-0123456789';
 const keys = testRedisPrefix();
@@ -34,8 +35,8 @@ async function listen(app: { listen(o: object): Promise<string> }): Promise<stri
 }
 
 /** A GPU worker (simulated GPU, real service) on a free port, registered with the api. */
-async function startWorker(name: string, vramGb: number, extra: { jobMs?: number; failAtPercent?: number } = {}): Promise<GpuWorker> {
-  const config = { apiUrl, token: TOKEN, name, gpuModel: 'SIM-A100', vramGb, jobMs: extra.jobMs ?? 1500, failAtPercent: extra.failAtPercent, heartbeatMs: 300 };
+async function startWorker(name: string, vramGb: number, extra: { jobMs?: number; failAtPercent?: number; gpuModel?: string } = {}): Promise<GpuWorker> {
+  const config = { apiUrl, token: TOKEN, name, gpuModel: extra.gpuModel ?? 'SIM-A100', vramGb, jobMs: extra.jobMs ?? 1500, failAtPercent: extra.failAtPercent, heartbeatMs: 300 };
   const worker = new GpuWorker(config, new ApiClient(apiUrl, TOKEN));
   const app = buildWorkerApp({ worker, token: TOKEN });
   await worker.start(await listen(app));
@@ -172,5 +173,46 @@ describe('a deployment end to end: api → automation → gpu-worker → realtim
     const row = (await pool.query('SELECT status, error FROM deployments WHERE id = $1', [body.id])).rows[0];
     expect(row).toMatchObject({ status: 'failed', error: expect.stringContaining('simulated GPU failure at 30%') });
     await engine.close();
+  }, 60_000);
+
+  it('a worker shutting down mid-job hands the deployment back; it is rescheduled and completes on another node', async () => {
+    const engine = await startAutomation();
+    const leaver = await startWorker('leaver', 24, { gpuModel: 'SIM-H100', jobMs: 4000 });
+    const watch = await watchDeployments();
+    const { body } = await post('/deployments', { model: 'qwen-14b', minVramGb: 20, gpuModel: 'SIM-H100' });
+    await watch.until(body.id, 'running');
+    await leaver.shutdown();
+    await watch.until(body.id, 'queued');
+    expect(watch.statusesOf(body.id).lastIndexOf('queued')).toBeGreaterThan(watch.statusesOf(body.id).indexOf('running'));
+    expect((await pool.query("SELECT status FROM nodes WHERE name = 'leaver'")).rows[0].status).toBe('offline');
+    const stayer = await startWorker('stayer', 24, { gpuModel: 'SIM-H100', jobMs: 500 });
+    await watch.until(body.id, 'completed');
+    const row = (await pool.query('SELECT node_id FROM deployments WHERE id = $1', [body.id])).rows[0];
+    expect(row.node_id).toBe(stayer.node!.id);
+    await engine.close();
+  }, 60_000);
+
+  it('the engine answers /workflows, runs one on demand and lists runs by status', async () => {
+    const engine = await startAutomation();
+    const app = buildAutomationApp({ engine, pool });
+    try {
+      expect((await app.inject({ method: 'GET', url: '/workflows' })).json().map((w: { name: string }) => w.name)).toEqual(['deploy', 'node-watchdog', 'health-sweep']);
+      expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+      const run = await app.inject({ method: 'POST', url: '/workflows/health-sweep/run' });
+      expect(run.statusCode).toBe(202);
+      const jobId = run.json().jobId;
+      let runs: Array<{ id: string; workflow: string; status: string }> = [];
+      for (let i = 0; i < 100 && !runs.some((r) => r.id === jobId); i++) {
+        runs = (await app.inject({ method: 'GET', url: '/runs?status=completed' })).json();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(runs.find((r) => r.id === jobId)).toMatchObject({ workflow: 'health-sweep', status: 'completed' });
+      expect((await app.inject({ method: 'POST', url: '/workflows/nope/run' })).statusCode).toBe(404);
+      expect((await app.inject({ method: 'POST', url: '/workflows/deploy/run' })).json()).toMatchObject({ statusCode: 400, message: expect.stringContaining('deploymentId') });
+      expect((await app.inject({ method: 'GET', url: '/runs?status=bogus' })).statusCode).toBe(400);
+    } finally {
+      await app.close();
+      await engine.close();
+    }
   }, 60_000);
 });

@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './main.js';
 export * from './run-service.js';
 export * from './fastify.js';
+export * from './request-log.js';
