@@ -153,4 +153,33 @@ describe('realtime', () => {
     await Promise.all([server.close(), server.close()]);
     expect(await closed).toBe(CLOSE.GOING_AWAY);
   });
+
+  it('drops a peer that stops answering pings', async () => {
+    const url = await start({ heartbeatMs: 100 });
+    const socket = new WebSocket(url, { autoPong: false });
+    sockets.push(socket);
+    const closed = new Promise<number>((r) => socket.once('close', (code) => r(code)));
+    await new Promise((r) => socket.once('open', r));
+    expect(await closed).toBe(1006); // terminated: no close frame
+  });
+
+  it('drops a client that stops reading once its buffer passes the bound, and keeps serving the others', async () => {
+    const url = await start({ maxBufferedBytes: 64 * 1024 });
+    const stalled = await connect(url);
+    const reader = await connect(url);
+    await stalled.subscribe(['deployments']);
+    await reader.subscribe(['deployments']);
+    (stalled.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const closedCode = new Promise<number>((r) => stalled.socket.once('close', (code) => r(code)));
+    const blob = 'x'.repeat(32 * 1024);
+    let last = '';
+    for (let i = 0; i < 400; i++) last = await publish(['deployments'], { blob });
+    await reader.waitFor(() => reader.eventIds().includes(last), 'every event on the reading client');
+    expect(reader.eventIds()).toHaveLength(400);
+    (stalled.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    // The 4008 close frame waits behind the unread data, so the client usually sees the cut (1006).
+    expect([CLOSE.SLOW_CONSUMER, 1006]).toContain(await closedCode);
+    const health = await (await fetch(url.replace('ws:', 'http:') + '/health')).json();
+    expect(health.clients).toBe(1);
+  }, 30_000);
 });
