@@ -179,7 +179,7 @@ describe('realtime', () => {
     (stalled.socket as unknown as { _socket: { resume(): void } })._socket.resume();
     // The 4008 close frame waits behind the unread data, so the client usually sees the cut (1006).
     expect([CLOSE.SLOW_CONSUMER, 1006]).toContain(await closedCode);
-    const health = await (await fetch(url.replace('ws:', 'http:') + '/health')).json();
+    const health = (await (await fetch(url.replace('ws:', 'http:') + '/health')).json()) as { clients: number };
     expect(health.clients).toBe(1);
   }, 30_000);
 });
