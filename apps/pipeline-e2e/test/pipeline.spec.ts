@@ -68,7 +68,13 @@ async function watchDeployments() {
     for (const end = Date.now() + ms; Date.now() < end && !statusesOf(id).includes(status); ) await new Promise((r) => setTimeout(r, 50));
     if (!statusesOf(id).includes(status)) throw new Error(`deployment ${id} never reached ${status}; saw ${statusesOf(id).join(' → ')}`);
   };
-  return { events, statusesOf, until };
+  /** Waits until `status` appears again after the first `after`. */
+  const untilAfter = async (id: string, after: string, status: string, ms = 30_000) => {
+    const seen = () => statusesOf(id).lastIndexOf(status) > statusesOf(id).indexOf(after) && statusesOf(id).includes(after);
+    for (const end = Date.now() + ms; Date.now() < end && !seen(); ) await new Promise((r) => setTimeout(r, 50));
+    if (!seen()) throw new Error(`deployment ${id} never went ${after} → ${status}; saw ${statusesOf(id).join(' → ')}`);
+  };
+  return { events, statusesOf, until, untilAfter };
 }
 
 const post = async (path: string, body: object, headers: Record<string, string> = {}) => {
@@ -182,8 +188,7 @@ describe('a deployment end to end: api → automation → gpu-worker → realtim
     const { body } = await post('/deployments', { model: 'qwen-14b', minVramGb: 20, gpuModel: 'SIM-H100' });
     await watch.until(body.id, 'running');
     await leaver.shutdown();
-    await watch.until(body.id, 'queued');
-    expect(watch.statusesOf(body.id).lastIndexOf('queued')).toBeGreaterThan(watch.statusesOf(body.id).indexOf('running'));
+    await watch.untilAfter(body.id, 'running', 'queued');
     expect((await pool.query("SELECT status FROM nodes WHERE name = 'leaver'")).rows[0].status).toBe('offline');
     const stayer = await startWorker('stayer', 24, { gpuModel: 'SIM-H100', jobMs: 500 });
     await watch.until(body.id, 'completed');
@@ -214,5 +219,18 @@ describe('a deployment end to end: api → automation → gpu-worker → realtim
       await app.close();
       await engine.close();
     }
+  }, 60_000);
+
+  it('a node that refuses or cannot be reached sends the deployment back to scheduling, onto a node that takes it', async () => {
+    const engine = await startAutomation();
+    const refuser = await post('/nodes', { name: 'refuser', gpuModel: 'SIM-L4', vramGb: 24, workerUrl: 'http://127.0.0.1:9/' }, { authorization: `Bearer ${TOKEN}` });
+    const watch = await watchDeployments();
+    const { body } = await post('/deployments', { model: 'gemma-9b', minVramGb: 16, gpuModel: 'SIM-L4' });
+    await watch.untilAfter(body.id, 'scheduled', 'queued');
+    expect((await pool.query('SELECT status FROM nodes WHERE id = $1', [refuser.body.id])).rows[0].status).toBe('offline');
+    const taker = await startWorker('taker', 24, { gpuModel: 'SIM-L4', jobMs: 300 });
+    await watch.until(body.id, 'completed');
+    expect((await pool.query('SELECT node_id FROM deployments WHERE id = $1', [body.id])).rows[0].node_id).toBe(taker.node!.id);
+    await engine.close();
   }, 60_000);
 });

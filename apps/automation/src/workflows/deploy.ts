@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { FINAL_STATES, type DeploymentRecord, type NodeRecord } from '@hypernode/events';
-import { getDeployment, getNode, scheduleOnFreeNode, transitionDeployment } from '@hypernode/store';
+import { getDeployment, getNode, scheduleOnFreeNode, takeNodesOffline, transitionDeployment } from '@hypernode/store';
 
 /** The job should run again later (BullMQ retries it with backoff). */
 export class RetryLater extends Error {}
@@ -28,6 +28,8 @@ async function dispatch(ctx: DeployContext, node: NodeRecord, d: DeploymentRecor
   }
   if (failure) {
     await transitionDeployment(ctx.pool, d.id, 'queued', { nodeId: null, error: failure }).catch(() => undefined);
+    // Out of the scheduling pool until its next heartbeat, so the retry picks another node.
+    await takeNodesOffline(ctx.pool, { id: node.id }).catch(() => undefined);
     throw new RetryLater(`${failure}; back to scheduling`);
   }
 }
