@@ -1,7 +1,7 @@
 // `npm run bench:port-taken`: for each app, how long from start to its non-zero exit when its
 // port is already held (target: within 1 s), beside `node --import tsx -e 0` (the floor every
 // app start pays) — median of RUNS runs, one line of stderr checked each time.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 

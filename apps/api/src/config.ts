@@ -1,5 +1,5 @@
-import { listServices, portFor, urlFor, type Profile } from '@hypernode/ports';
-import { resolveSettings } from '@hypernode/ports';
+import { browserOrigins, resolveSettings, urlFor, type Profile } from '@hypernode/ports';
+import { defaultDatabaseUrl } from '@hypernode/store';
 
 /** The API's settings, parsed once at start-up. */
 export interface ApiConfig {
@@ -33,12 +33,6 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return n;
 }
 
-/** The development database URL: the seed's role and database on the registry's postgres port. */
-export function defaultDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const password = encodeURIComponent(env.HYPERNODE_DB_PASSWORD ?? 'password');
-  return `postgresql://hypernode:${password}@localhost:${portFor('postgres', { env })}/hypernode`;
-}
-
 /** Reads the API's settings from the environment; throws ApiConfigError on the first bad one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const { profile } = resolveSettings({ env });
@@ -49,11 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   if (workerToken !== undefined && workerToken.length < 16) {
     throw new ApiConfigError('HYPERNODE_WORKER_TOKEN is shorter than 16 characters: use a long random secret (e.g. `openssl rand -hex 32`).');
   }
-  const frontends = listServices({ env }).filter((s) => s.kind === 'frontend');
-  const corsOrigins = [
-    ...frontends.flatMap((s) => [s.url, s.url.replace('localhost', '127.0.0.1')]),
-    ...(env.HYPERNODE_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
-  ];
+  const corsOrigins = browserOrigins({ env });
   return {
     profile,
     databaseUrl: env.DATABASE_URL || defaultDatabaseUrl(env),

@@ -1,14 +1,13 @@
 import pg from 'pg';
-import { portFor } from '@hypernode/ports';
 import type { Closable, ListenTarget } from '@hypernode/service-kit';
+import { defaultDatabaseUrl } from '@hypernode/store';
 import { buildApp } from './app.js';
 import { loadAutomationConfig } from './config.js';
 import { startEngine } from './engine.js';
 
 /** Starts the engine and its HTTP side: what main.ts runs once the port is known to be free. */
 export async function startAutomation({ port, host }: ListenTarget): Promise<Closable> {
-  const password = encodeURIComponent(process.env.HYPERNODE_DB_PASSWORD ?? 'password');
-  const config = loadAutomationConfig(process.env, `postgresql://hypernode:${password}@localhost:${portFor('postgres')}/hypernode`);
+  const config = loadAutomationConfig(process.env, defaultDatabaseUrl());
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
   const engine = await startEngine(config, pool, (line) => console.log(`automation: ${line}`));
   const app = buildApp({ engine, pool, logger: { level: 'info' } });

@@ -1,4 +1,4 @@
-import { listServices, urlFor } from '@hypernode/ports';
+import { browserOrigins, urlFor } from '@hypernode/ports';
 
 /** The realtime server's settings; every field has a default from the registry or a constant. */
 export interface RealtimeConfig {
@@ -18,14 +18,10 @@ export interface RealtimeConfig {
 
 /** Settings from the environment, over the defaults. */
 export function loadRealtimeConfig(env: NodeJS.ProcessEnv = process.env): RealtimeConfig {
-  const frontends = listServices({ env }).filter((s) => s.kind === 'frontend');
   return {
     redisUrl: env.REDIS_URL || urlFor('redis', { env }),
     redisPrefix: env.HYPERNODE_REDIS_PREFIX ?? 'hypernode:',
-    allowedOrigins: [
-      ...frontends.flatMap((s) => [s.url, s.url.replace('localhost', '127.0.0.1')]),
-      ...(env.HYPERNODE_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
-    ],
+    allowedOrigins: browserOrigins({ env }),
     heartbeatMs: 15_000,
     maxBufferedBytes: 1024 * 1024,
     maxPayloadBytes: 64 * 1024,

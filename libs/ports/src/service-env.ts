@@ -30,3 +30,17 @@ export function serviceEnv(name: ServiceName, options: ResolveOptions = {}): Rec
   for (const [key, value] of Object.entries(aliases)) if (value) env[key] = value;
   return env;
 }
+
+/**
+ * Browser origins allowed to call the backend (CORS, WebSocket Origin check): every registry
+ * frontend under localhost and 127.0.0.1 for the options' profile and instance, plus the
+ * comma-separated HYPERNODE_CORS_ORIGINS.
+ */
+export function browserOrigins(options: ResolveOptions = {}): string[] {
+  const env = options.env ?? process.env;
+  const frontends = listServices(options).filter((s) => s.kind === 'frontend');
+  return [
+    ...frontends.flatMap((s) => [s.url, s.url.replace('localhost', '127.0.0.1')]),
+    ...(env.HYPERNODE_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+  ];
+}

@@ -1,16 +1,9 @@
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '@hypernode/testing';
 import { PortInUseError } from './errors.js';
 import { runService, type RunningService } from './run-service.js';
-
-async function freePort(): Promise<number> {
-  const s = createTcpServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function httpStarter(closes: { count: number }) {
   return async ({ port, host }: { port: number; host: string }) => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { runner } from 'node-pg-migrate';
+import { portFor } from '@hypernode/ports';
 
 /** Folder of the schema's SQL migrations (applied by the api at start-up, and by `nx run api:migrate`). */
 export const MIGRATIONS_DIR = join(import.meta.dirname, '..', 'migrations');
@@ -17,4 +18,10 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
     logger: { debug: () => undefined, info: log, warn: log, error: log },
   });
   return applied.map((m) => m.name);
+}
+
+/** The development database URL: the seed's role and database on the registry's postgres port. */
+export function defaultDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const password = encodeURIComponent(env.HYPERNODE_DB_PASSWORD ?? 'password');
+  return `postgresql://hypernode:${password}@localhost:${portFor('postgres', { env })}/hypernode`;
 }

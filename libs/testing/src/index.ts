@@ -68,3 +68,13 @@ export function testRedisPrefix(): { prefix: string; url: string; cleanup(): Pro
     },
   };
 }
+
+/** A TCP port the OS says is free right now, on both address families. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen({ host: '::', port: 0, ipv6Only: false }, resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isAlive, stopProcess } from '@hypernode/port-inspect';
@@ -42,14 +41,7 @@ export function holdPort(host: string, port = 0, cwd = ROOT, options: { ignoreSi
   });
 }
 
-/** A port the OS says is free right now (on both families). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen({ host: '::', port: 0, ipv6Only: false }, r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
+export { freePort } from '@hypernode/testing';
 
 /** Output of one finished command. */
 export interface RunResult {

@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { createTestDatabase, freePort, testRedisPrefix, type TestDatabase } from '@hypernode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { stopProcess } from '@hypernode/port-inspect';
 import { listServices, REGISTRY_RELATIVE_PATH, type ResolvedService } from '@hypernode/ports';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@hypernode/testing';
 import { renderDeployArtifacts } from '../src/generators/deploy-artifacts/generator';
 import { deployModel } from '../src/generators/deploy-artifacts/lib/model';
 
@@ -29,14 +28,6 @@ let proxy: string;
 let services: ResolvedService[];
 let db: TestDatabase;
 const keys = testRedisPrefix();
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function startApp(name: string, entry: string): Promise<void> {
   // The api gets a throw-away database and Redis prefix, never the developer's.
