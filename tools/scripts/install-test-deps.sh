@@ -4,6 +4,7 @@
 #   redis-server   the infra test starts its own Redis on a spare port
 #   nginx          the generated nginx config is run in front of the apps
 #   docker-compose the generated docker-compose.yml is parsed by `docker-compose config` (no engine needed)
+#   chromium       the browser tests drive Debian's chromium with playwright-core
 # It needs root (or sudo) only when something is missing; it never skips silently.
 set -euo pipefail
 
@@ -13,9 +14,10 @@ if ! command -v pg_ctl >/dev/null && [ -z "$pg_bin" ]; then missing+=(postgresql
 if ! command -v redis-server >/dev/null; then missing+=(redis-server); fi
 if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then missing+=(nginx); fi
 if ! command -v docker-compose >/dev/null; then missing+=(docker-compose); fi
+if [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test dependencies: all present (PostgreSQL binaries, redis-server, nginx, docker-compose)"
+  echo "test dependencies: all present (PostgreSQL binaries, redis-server, nginx, docker-compose, chromium)"
   exit 0
 fi
 

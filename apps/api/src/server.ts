@@ -17,6 +17,8 @@ export async function startApi({ port, host }: ListenTarget): Promise<Closable> 
     throw Object.assign(new Error(`api cannot migrate PostgreSQL at ${where}: ${(error as Error).message}. Is it running (\`npx hypernode health\`)? \`npm start\` creates the hypernode role and database; or set DATABASE_URL.`), { code: 'E_API_DATABASE' });
   }
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', (error) => console.error(`api: idle PostgreSQL connection lost (${error.message})`));
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   redis.on('error', () => undefined); // /ready reports it; ioredis reconnects on its own
   const app = buildApp({ config, pool, redis, logger: { level: 'info' } });

@@ -14,6 +14,7 @@ export async function startTestApi(overrides: Partial<ApiConfig> = {}) {
   const keys = testRedisPrefix();
   await migrate(db.url);
   const pool = new pg.Pool({ connectionString: db.url, max: 5 });
+  pool.on('error', () => undefined); // dropping the test database ends idle connections
   const redis = new Redis(keys.url);
   const config: ApiConfig = { ...loadConfig({}), databaseUrl: db.url, redisUrl: keys.url, redisPrefix: keys.prefix, workerToken: TEST_TOKEN, ...overrides };
   const app = buildApp({ config, pool, redis });

@@ -42,7 +42,7 @@ export function loadAutomationConfig(env: NodeJS.ProcessEnv = process.env, defau
     reconcileMs: num(env, 'AUTOMATION_RECONCILE_MS', 1000),
     watchdogMs: num(env, 'AUTOMATION_WATCHDOG_MS', 2000),
     nodeStaleS: num(env, 'AUTOMATION_NODE_STALE_S', 6),
-    sweepMs: num(env, 'AUTOMATION_SWEEP_MS', 5000),
+    sweepMs: num(env, 'AUTOMATION_SWEEP_MS', 2000),
     followMs: num(env, 'AUTOMATION_FOLLOW_MS', 200),
   };
 }

@@ -9,6 +9,8 @@ import { startEngine } from './engine.js';
 export async function startAutomation({ port, host }: ListenTarget): Promise<Closable> {
   const config = loadAutomationConfig(process.env, defaultDatabaseUrl());
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', (error) => console.error(`automation: idle PostgreSQL connection lost (${error.message})`));
   const engine = await startEngine(config, pool, (line) => console.log(`automation: ${line}`));
   const app = buildApp({ engine, pool, logger: { level: 'info' } });
   const close = async () => {

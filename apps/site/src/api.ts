@@ -1,0 +1,52 @@
+import type { DeploymentRecord, NodeRecord, ServiceHealth } from '@hypernode/events';
+
+/** Where the backend lives; set by serve.ts from the port registry (an explicit env var wins). */
+export const API_URL = import.meta.env.VITE_BACKEND_API_URL as string | undefined;
+export const WS_URL = import.meta.env.VITE_BACKEND_WS_URL as string | undefined;
+
+/** One row of the port map as GET /services returns it. */
+export interface ServiceRow {
+  name: string;
+  kind: string;
+  port: number;
+  url: string;
+  purpose: string;
+  required: boolean;
+  health: { status: 'up' | 'down'; latencyMs: number; detail: string; checkedAt: string };
+}
+
+/** The api could not be reached; the message says what to do. */
+export class ApiUnreachable extends Error {}
+
+async function get<T>(path: string): Promise<T> {
+  if (!API_URL) throw new ApiUnreachable('VITE_BACKEND_API_URL is not set: start the site with `npm start` (or `npx nx run site:serve`)');
+  let res: Response;
+  try {
+    res = await fetch(`${API_URL}${path}`);
+  } catch {
+    throw new ApiUnreachable(`API unreachable on :${new URL(API_URL).port} — is \`npm start\` running? \`npx hypernode health\``);
+  }
+  if (!res.ok) throw new ApiUnreachable(`API answered ${res.status} for ${path}`);
+  return (await res.json()) as T;
+}
+
+/** Everything the dashboard shows, fetched once; live events keep it current. */
+export async function loadDashboard(): Promise<{ services: ServiceRow[]; nodes: NodeRecord[]; deployments: DeploymentRecord[] }> {
+  const [services, nodes, page] = await Promise.all([get<ServiceRow[]>('/services'), get<NodeRecord[]>('/nodes'), get<{ items: DeploymentRecord[] }>('/deployments?limit=100')]);
+  return { services, nodes, deployments: page.items };
+}
+
+/** Applies a `service.health` sweep to the port map. */
+export function applyHealth(services: ServiceRow[], sweep: ServiceHealth[]): ServiceRow[] {
+  const now = new Date().toISOString();
+  return services.map((s) => {
+    const h = sweep.find((x) => x.name === s.name);
+    return h ? { ...s, health: { status: h.status, latencyMs: h.latencyMs, detail: h.detail, checkedAt: now } } : s;
+  });
+}
+
+/** Inserts or replaces a record by id, newest first. */
+export function upsert<T extends { id: string }>(list: T[], item: T): T[] {
+  const rest = list.filter((x) => x.id !== item.id);
+  return list.some((x) => x.id === item.id) ? list.map((x) => (x.id === item.id ? item : x)) : [item, ...rest];
+}

@@ -1,0 +1,3 @@
+export * from './event-stream.js';
+export * from './status-badge.js';
+export * from './use-event-stream.js';
