@@ -1,4 +1,10 @@
 // Ports and backend URLs are not set here: serve.ts takes them from the port registry.
 /** @type {import('next').NextConfig} */
-const nextConfig = { reactStrictMode: true };
+const nextConfig = {
+  reactStrictMode: true,
+  // Workspace libraries ship TypeScript sources whose imports say `./x.js` (Node ESM style);
+  // webpack maps those to the .ts files (Turbopack cannot yet, so serve.ts runs webpack).
+  transpilePackages: ['@hypernode/ui', '@hypernode/events'],
+  experimental: { extensionAlias: { '.js': ['.ts', '.tsx', '.js'] } },
+};
 export default nextConfig;

@@ -13,7 +13,7 @@ await serviceMain('llm-deployer', async ({ port, host }) => {
   process.env.NEXT_PUBLIC_API_URL ??= urlFor('api');
   process.env.NEXT_PUBLIC_WS_URL ??= urlFor('realtime');
   const { default: next } = await import('next');
-  const app = next({ dev: process.env.NODE_ENV !== 'production', dir, hostname: 'localhost', port });
+  const app = next({ dev: process.env.NODE_ENV !== 'production', dir, hostname: 'localhost', port, webpack: true });
   const handle = app.getRequestHandler();
   await app.prepare();
   const server = createServer((req, res) => void handle(req, res));

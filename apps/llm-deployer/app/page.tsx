@@ -1,9 +1,19 @@
-/** Home page; the deployment form and live list come with the frontend issue. */
-export default function Home() {
+import { fetchDeployments } from './api';
+import { DeploymentForm } from './deployment-form';
+import { LiveDeployments } from './live-deployments';
+
+export const dynamic = 'force-dynamic';
+
+/** Create a deployment and follow every deployment live; the list is server-rendered first. */
+export default async function Home() {
+  const { items, error } = await fetchDeployments();
   return (
     <main>
       <h1>Hypernode LLM deployer</h1>
-      <p>API: {process.env.NEXT_PUBLIC_API_URL ?? 'not configured'}</p>
+      <DeploymentForm />
+      <h2>Deployments</h2>
+      {error && <p role="alert">{error}</p>}
+      <LiveDeployments initial={items} />
     </main>
   );
 }

@@ -36,7 +36,7 @@ describe('nx affected in a temporary git clone', () => {
     expect(affected).toContain('ports');
   }, 120_000);
 
-  it('a change inside apps/site marks only site', () => {
-    expect(affectedBy('apps/site/src/app.tsx')).toEqual(['site']);
+  it('a change inside apps/site marks only site and the e2e project that drives it', () => {
+    expect(affectedBy('apps/site/src/app.tsx')).toEqual(['pipeline-e2e', 'site']);
   }, 120_000);
 });

@@ -1,0 +1,60 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { API_URL, fieldErrors, unreachable } from './api';
+
+/** Creates a deployment; the api's validation errors appear next to their fields. */
+export function DeploymentForm() {
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<string>();
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const body: Record<string, unknown> = { model: String(form.get('model') ?? '').trim(), minVramGb: Number(form.get('minVramGb')) };
+    const gpuModel = String(form.get('gpuModel') ?? '').trim();
+    if (gpuModel) body.gpuModel = gpuModel;
+    const maxDuration = String(form.get('maxDurationS') ?? '').trim();
+    if (maxDuration) body.maxDurationS = Number(maxDuration);
+    setBusy(true);
+    setErrors({});
+    try {
+      const res = await fetch(`${API_URL}/deployments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const json = (await res.json()) as { id?: string; message?: string };
+      if (res.ok) {
+        setCreated(json.id);
+        event.currentTarget?.reset();
+      } else setErrors(fieldErrors(json.message ?? `API answered ${res.status}`));
+    } catch {
+      setErrors({ form: unreachable() });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const field = (name: string, label: string, props: Record<string, unknown>) => (
+    <p>
+      <label htmlFor={name}>{label}</label>{' '}
+      <input id={name} name={name} aria-invalid={errors[name] ? true : undefined} aria-describedby={errors[name] ? `${name}-error` : undefined} {...props} />
+      {errors[name] && (
+        <span id={`${name}-error`} role="alert" className="field-error" style={{ color: '#cf222e' }}>
+          {' '}
+          {label} {errors[name]}
+        </span>
+      )}
+    </p>
+  );
+
+  return (
+    <form onSubmit={submit} aria-label="New deployment" noValidate>
+      {field('model', 'Model', { placeholder: 'llama-3-8b' })}
+      {field('minVramGb', 'VRAM needed (GB)', { type: 'number', step: 'any', defaultValue: 16 })}
+      {field('gpuModel', 'GPU model (optional)', { placeholder: 'any' })}
+      {field('maxDurationS', 'Max duration, seconds (optional)', { type: 'number' })}
+      {errors.form && <p role="alert">{errors.form}</p>}
+      <button type="submit" disabled={busy}>{busy ? 'Creating…' : 'Deploy'}</button>
+      {created && <p role="status">Created deployment <a href={`/deployments/${created}`}>{created}</a></p>}
+    </form>
+  );
+}

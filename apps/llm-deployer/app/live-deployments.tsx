@@ -1,0 +1,47 @@
+'use client';
+
+import Link from 'next/link';
+import { useCallback, useState } from 'react';
+import type { DeploymentRecord, HypernodeEvent } from '@hypernode/events';
+import { FINAL_STATES } from '@hypernode/events';
+import { ProgressBar, StatusBadge, useEventStream } from '@hypernode/ui';
+import { API_URL, WS_URL } from './api';
+
+async function cancel(id: string): Promise<void> {
+  await fetch(`${API_URL}/deployments/${id}/cancel`, { method: 'POST' });
+}
+
+/** Deployments rendered by the server first, then kept live over the realtime connection. */
+export function LiveDeployments({ initial, only }: { initial: DeploymentRecord[]; only?: string }) {
+  const [items, setItems] = useState(initial);
+  const onEvent = useCallback((event: HypernodeEvent) => {
+    if (!('deployment' in event.data)) return;
+    const d = event.data.deployment;
+    if (only && d.id !== only) return;
+    setItems((list) => (list.some((x) => x.id === d.id) ? list.map((x) => (x.id === d.id ? d : x)) : [d, ...list]));
+  }, [only]);
+  const status = useEventStream(WS_URL, [only ? `deployment:${only}` : 'deployments'], onEvent);
+
+  return (
+    <>
+      <p aria-live="polite">Live updates: <StatusBadge status={status} /></p>
+      {items.length === 0 ? (
+        <p>No deployments yet: create one above.</p>
+      ) : (
+        <table aria-label="Deployments">
+          <thead><tr><th>model</th><th>state</th><th>progress</th><th /></tr></thead>
+          <tbody>
+            {items.map((d) => (
+              <tr key={d.id} data-deployment={d.id}>
+                <td><Link href={`/deployments/${d.id}`}>{d.model}</Link></td>
+                <td><StatusBadge status={d.status} />{d.error && d.status === 'failed' ? ` — ${d.error}` : ''}</td>
+                <td><ProgressBar value={d.progress} label={`${d.model} progress`} /> {Math.round(d.progress)}%</td>
+                <td>{!FINAL_STATES.includes(d.status) && <button onClick={() => void cancel(d.id)} aria-label={`Cancel ${d.model}`}>Cancel</button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopProcess } from '@hypernode/port-inspect';
+import { freePort } from '@hypernode/testing';
+import { startBackend, type Backend } from './backend.js';
+
+const ROOT = resolve(__dirname, '../../..');
+const SHOTS = join(ROOT, 'tmp', 'screenshots');
+let b: Backend;
+let site: ChildProcess;
+let deployer: ChildProcess;
+let siteUrl: string;
+let deployerUrl: string;
+let browser: Browser;
+let page: Page;
+let deployerPage: Page;
+const stops: Array<() => Promise<unknown>> = [];
+
+/** A frontend's dev server (serve.ts) on a free port, pointed at this test's backend. */
+function startFrontend(name: 'site' | 'llm-deployer', port: number): Promise<ChildProcess> {
+  const env = name === 'site' ? { SITE_PORT: String(port), VITE_BACKEND_API_URL: b.apiUrl, VITE_BACKEND_WS_URL: b.wsUrl } : { LLM_DEPLOYER_PORT: String(port), NEXT_PUBLIC_API_URL: b.apiUrl, NEXT_PUBLIC_WS_URL: b.wsUrl };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'serve.ts'], { cwd: join(ROOT, 'apps', name), env: { ...process.env, ...env, HYPERNODE_STACK: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((ok, fail) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes(`${name} ready`) && ok(child));
+    child.once('exit', (code) => fail(new Error(`${name} exited ${code}: ${err}`)));
+  });
+}
+
+beforeAll(async () => {
+  const [port, deployerPort] = [await freePort(), await freePort()];
+  siteUrl = `http://localhost:${port}`;
+  deployerUrl = `http://localhost:${deployerPort}`;
+  b = await startBackend({ browserOrigins: [siteUrl, deployerUrl] });
+  const engine = await b.startAutomation();
+  stops.push(() => engine.close());
+  await b.startWorker('browser-test-gpu', 80, { jobMs: 1500 });
+  [site, deployer] = await Promise.all([startFrontend('site', port), startFrontend('llm-deployer', deployerPort)]);
+  // Debian's chromium, driven by playwright-core (npm's own browser download does not work here).
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  page = await browser.newPage();
+  deployerPage = await browser.newPage();
+  mkdirSync(SHOTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await page?.screenshot({ path: join(SHOTS, 'site-dashboard.png'), fullPage: true }).catch(() => undefined);
+  await deployerPage?.screenshot({ path: join(SHOTS, 'llm-deployer.png'), fullPage: true }).catch(() => undefined);
+  await browser?.close();
+  for (const child of [site, deployer]) if (child?.pid) await stopProcess(child.pid, 3000);
+  for (const stop of stops) await stop();
+  await b?.close();
+}, 60_000);
+
+const rowOf = (id: string) => page.locator(`tr[data-deployment="${id}"]`);
+
+describe('site dashboard and LLM deployer in a real browser', () => {
+  it('shows the port map with live health and a deployment reaching completed without a reload', async () => {
+    await page.goto(siteUrl);
+    await expect(page.getByRole('heading', { name: 'Hypernode' }).isVisible()).resolves.toBe(true);
+    await page.locator('tr[data-service="postgres"] .status-badge[data-status="up"]').waitFor({ timeout: 30_000 });
+    await page.locator('p[aria-live] .status-badge[data-status="open"]').waitFor({ timeout: 15_000 });
+    const { body } = await b.post('/deployments', { model: 'browser-visible-model', minVramGb: 8 });
+    await rowOf(body.id).locator('.status-badge[data-status="completed"]').waitFor({ timeout: 30_000 });
+    expect(await rowOf(body.id).locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe('100');
+    await page.screenshot({ path: join(SHOTS, 'site-completed.png'), fullPage: true });
+  }, 60_000);
+
+  it('reconnects after the WebSocket drops and loses no update, with no duplicate row', async () => {
+    for (const client of b.realtime.wss.clients) client.terminate();
+    const { body } = await b.post('/deployments', { model: 'after-the-drop', minVramGb: 8 });
+    await rowOf(body.id).locator('.status-badge[data-status="completed"]').waitFor({ timeout: 30_000 });
+    expect(await rowOf(body.id).count()).toBe(1);
+    await page.locator('p[aria-live] .status-badge[data-status="open"]').waitFor({ timeout: 15_000 });
+  }, 60_000);
+
+  it('filters deployments by state', async () => {
+    await page.getByLabel('Show').selectOption('failed');
+    await page.getByText('No deployments in state failed').waitFor({ timeout: 5000 });
+    await page.getByLabel('Show').selectOption('');
+  }, 30_000);
+
+  it('creates a deployment in the LLM deployer and watches it complete there and on the dashboard, without reloads', async () => {
+    await deployerPage.goto(deployerUrl, { timeout: 90_000 });
+    await deployerPage.getByRole('heading', { name: 'Hypernode LLM deployer' }).waitFor({ timeout: 30_000 });
+    await deployerPage.locator('p[aria-live] .status-badge[data-status="open"]').waitFor({ timeout: 30_000 });
+    await deployerPage.getByLabel('Model', { exact: true }).fill('from-the-browser');
+    await deployerPage.getByLabel('VRAM needed (GB)', { exact: true }).fill('8');
+    await deployerPage.getByRole('button', { name: 'Deploy' }).click();
+    const created = deployerPage.getByRole('status');
+    await created.waitFor({ timeout: 15_000 });
+    const id = (await created.locator('a').textContent())!.trim();
+    await deployerPage.locator(`tr[data-deployment="${id}"] .status-badge[data-status="completed"]`).waitFor({ timeout: 30_000 });
+    await rowOf(id).locator('.status-badge[data-status="completed"]').waitFor({ timeout: 30_000 });
+    await deployerPage.screenshot({ path: join(SHOTS, 'llm-deployer-completed.png'), fullPage: true });
+  }, 120_000);
+
+  it('shows the api\'s validation error next to the field', async () => {
+    await deployerPage.getByLabel('Model', { exact: true }).fill('bad-vram');
+    await deployerPage.getByLabel('VRAM needed (GB)', { exact: true }).fill('0');
+    await deployerPage.getByRole('button', { name: 'Deploy' }).click();
+    const error = deployerPage.locator('#minVramGb-error');
+    await error.waitFor({ timeout: 15_000 });
+    expect(await error.textContent()).toContain('must be > 0');
+    expect(await deployerPage.getByLabel('VRAM needed (GB)', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+  }, 60_000);
+
+  it('renders a useful first paint from the server (no JavaScript needed to see the list)', async () => {
+    const html = await (await fetch(deployerUrl)).text();
+    expect(html).toContain('from-the-browser');
+    expect(html).toContain('Hypernode LLM deployer');
+  }, 60_000);
+});
