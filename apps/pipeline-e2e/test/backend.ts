@@ -97,14 +97,22 @@ export async function startBackend(options: { browserOrigins?: string[] } = {}) 
   pool.on('error', () => undefined); // dropping the test database ends idle connections
   redis = new Redis(keys.url);
   const apiConfig = { ...loadConfig({}), databaseUrl: db.url, redisUrl: keys.url, redisPrefix: keys.prefix, workerToken: TOKEN, corsOrigins: [...loadConfig({}).corsOrigins, ...(options.browserOrigins ?? [])] };
-  const api = buildApi({ config: apiConfig, pool, redis });
+  let api = buildApi({ config: apiConfig, pool, redis });
   apiUrl = await listen(api);
+  const apiPort = Number(new URL(apiUrl).port);
   relay = startRelay({ pool, redis, prefix: keys.prefix, intervalMs: 20 });
   realtime = createRealtimeServer({ ...loadRealtimeConfig({}), redisUrl: keys.url, redisPrefix: keys.prefix, allowedOrigins: [...loadRealtimeConfig({}).allowedOrigins, ...(options.browserOrigins ?? [])] });
   await realtime.listen(0, '127.0.0.1');
   wsUrl = `ws://127.0.0.1:${(realtime.http.address() as { port: number }).port}`;
   automationConfig = { ...loadAutomationConfig({}, db.url), redisUrl: keys.url, redisPrefix: keys.prefix, workerToken: TOKEN, reconcileMs: 200, watchdogMs: 300, nodeStaleS: 1, followMs: 50 };
   closers.push(async () => api.close());
+  /** Stops the api's HTTP side (the outbox relay keeps running), as when the process dies. */
+  const stopApi = () => api.close();
+  /** Starts it again on the same port. */
+  const startApi = async () => {
+    api = buildApi({ config: apiConfig, pool, redis });
+    await api.listen({ port: apiPort, host: '127.0.0.1' });
+  };
   return {
     get apiUrl() {
       return apiUrl;
@@ -114,6 +122,9 @@ export async function startBackend(options: { browserOrigins?: string[] } = {}) 
     },
     pool,
     realtime,
+    apiPort,
+    stopApi,
+    startApi,
     post,
     startWorker,
     startAutomation,

@@ -36,6 +36,8 @@ beforeAll(async () => {
   siteUrl = `http://localhost:${port}`;
   deployerUrl = `http://localhost:${deployerPort}`;
   b = await startBackend({ browserOrigins: [siteUrl, deployerUrl] });
+  // The health sweep checks the registry's services; point its api entry at this test's api.
+  process.env.API_PORT = String(b.apiPort);
   const engine = await b.startAutomation();
   stops.push(() => engine.close());
   await b.startWorker('browser-test-gpu', 80, { jobMs: 1500 });
@@ -114,4 +116,25 @@ describe('site dashboard and LLM deployer in a real browser', () => {
     expect(html).toContain('from-the-browser');
     expect(html).toContain('Hypernode LLM deployer');
   }, 60_000);
+
+  it('marks the api down within 5 s of it stopping, and up again when it is back, without a reload', async () => {
+    const apiHealth = page.locator('tr[data-service="api"] .status-badge');
+    await page.locator('tr[data-service="api"] .status-badge[data-status="up"]').waitFor({ timeout: 15_000 });
+    await b.stopApi();
+    const stoppedAt = Date.now();
+    await page.locator('tr[data-service="api"] .status-badge[data-status="down"]').waitFor({ timeout: 5_000 });
+    console.log(`dashboard showed the api down ${Date.now() - stoppedAt} ms after it stopped`);
+    await b.startApi();
+    await page.locator('tr[data-service="api"] .status-badge[data-status="up"]').waitFor({ timeout: 10_000 });
+    expect(await apiHealth.textContent()).toContain('up');
+  }, 60_000);
+
+  it('opens a deployment\'s page, rendered by the server and live, with a cancel button', async () => {
+    const { body } = await b.post('/deployments', { model: 'needs-a-cancel', minVramGb: 4000 });
+    await deployerPage.goto(`${deployerUrl}/deployments/${body.id}`, { timeout: 60_000 });
+    await deployerPage.getByRole('heading', { name: 'needs-a-cancel' }).waitFor({ timeout: 30_000 });
+    await deployerPage.getByRole('button', { name: 'Cancel needs-a-cancel' }).click();
+    await deployerPage.locator(`tr[data-deployment="${body.id}"] .status-badge[data-status="cancelled"]`).waitFor({ timeout: 15_000 });
+    await deployerPage.screenshot({ path: join(SHOTS, 'llm-deployer-detail.png'), fullPage: true });
+  }, 90_000);
 });
