@@ -1,5 +1,6 @@
 // Bundles the CLI into one ESM file so it starts fast (no TypeScript loader at run time).
-// pg and ioredis stay external: they load only for `health` and `up`.
+// pg, ioredis and cli-table3 stay external: they load only when a command needs them
+// (health and up; human tables), so `--json` calls do not parse them.
 import { build } from 'esbuild';
 
 await build({
@@ -9,7 +10,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['pg', 'ioredis'],
+  external: ['pg', 'ioredis', 'cli-table3'],
   banner: { js: "import { createRequire as __hnCreateRequire } from 'node:module'; const require = __hnCreateRequire(import.meta.url);" },
   minify: true,
   logLevel: 'warning',
