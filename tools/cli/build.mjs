@@ -5,7 +5,12 @@ import { build } from 'esbuild';
 
 await build({
   entryPoints: ['tools/cli/src/bin.ts'],
-  outfile: 'tools/cli/dist/hypernode.mjs',
+  outdir: 'tools/cli/dist',
+  entryNames: 'hypernode',
+  outExtension: { '.js': '.mjs' },
+  // Commands load their heavy parts (the stack, its child processes) as separate chunks on use.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { belongsToWorkspace, describeHolder, findListeners, stopProcess } from '@hypernode/port-inspect';
 import { isServiceName, listServices, parsePort, workspaceRoot, type ResolveOptions } from '@hypernode/ports';
@@ -12,6 +11,7 @@ interface FreeOptions extends CommonOptions {
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) throw new CliError(`${question} — no terminal to confirm on: add --yes to stop it without asking`);
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { isAppKind, listServices, resolveSettings, workspaceRoot } from '@hypernode/ports';
 import { resolveOptions, withCommon, type CommonOptions } from '../common.js';
-import { ensureInfra } from '../stack/infra.js';
-import { assertAppPortsFree, runStack } from '../stack/run-stack.js';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -10,6 +8,8 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export function registerUp(program: Command): void {
   withCommon(program.command('up').description('check (or start) PostgreSQL and Redis, then serve every app on its registry port via `nx run-many -t serve`; Ctrl-C stops everything')).action(
     async (options: CommonOptions) => {
+      // Loaded on use: the stack's modules (child processes, crypto) cost every other command start-up time.
+      const [{ ensureInfra }, { assertAppPortsFree, runStack }] = await Promise.all([import('../stack/infra.js'), import('../stack/run-stack.js')]);
       const resolve = resolveOptions(options);
       const { profile, instance } = resolveSettings(resolve);
       const services = listServices(resolve);
