@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job, type JobType } from 'bullmq';
 import type { Pool } from 'pg';
+import { portFor } from '@hypernode/ports';
 import { queuedDeploymentIds, takeNodesOffline } from '@hypernode/store';
 import type { AutomationConfig } from './config.js';
 import { runDeploy } from './workflows/deploy.js';
@@ -17,7 +18,7 @@ const QUEUE = 'hypernode';
 
 function connectionOf(url: string) {
   const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port || 6379), password: u.password || undefined, db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0, maxRetriesPerRequest: null };
+  return { host: u.hostname, port: Number(u.port || portFor('redis')), password: u.password || undefined, db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0, maxRetriesPerRequest: null };
 }
 
 /** A running engine. */

@@ -36,7 +36,7 @@ async function dispatch(ctx: DeployContext, node: NodeRecord, d: DeploymentRecor
 
 async function workerHasJob(node: NodeRecord, deploymentId: string): Promise<boolean> {
   try {
-    return (await fetch(new URL(`/jobs/${deploymentId}`, node.workerUrl), { signal: AbortSignal.timeout(3000) })).ok;
+    return (await fetch(new URL(`/jobs/${deploymentId}`, node.workerUrl), { signal: AbortSignal.timeout(3_000) })).ok;
   } catch {
     return false;
   }
