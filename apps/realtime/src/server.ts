@@ -7,9 +7,6 @@ import type { RealtimeConfig } from './config.js';
 import { EventFeed } from './feed.js';
 import { CLOSE, parseClientMessage, ProtocolError, type ServerMessage } from './protocol.js';
 
-/** Close code sent to clients when the server shuts down (kept for callers of the first version). */
-export const CLOSE_GOING_AWAY = CLOSE.GOING_AWAY;
-
 interface Client {
   socket: WebSocket;
   topics: Set<string>;
