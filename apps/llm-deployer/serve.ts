@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { urlFor } from '@hypernode/ports';
+import { serviceEntry, urlFor } from '@hypernode/ports';
 import { serviceMain } from '@hypernode/service-kit';
 
 const dir = dirname(fileURLToPath(import.meta.url));
@@ -12,8 +12,12 @@ await serviceMain('llm-deployer', async ({ port, host }) => {
   process.env.NEXT_TELEMETRY_DISABLED ??= '1';
   process.env.NEXT_PUBLIC_API_URL ??= urlFor('api');
   process.env.NEXT_PUBLIC_WS_URL ??= urlFor('realtime');
+  const dev = process.env.NODE_ENV !== 'production';
+  // One build folder per port in development (Next refuses a second dev server on one folder);
+  // production serves the `.next` that `nx run llm-deployer:build` made.
+  if (dev) process.env.HYPERNODE_NEXT_DIST_DIR ??= port === serviceEntry('llm-deployer').port ? '.next' : `.next-${port}`;
   const { default: next } = await import('next');
-  const app = next({ dev: process.env.NODE_ENV !== 'production', dir, hostname: 'localhost', port, webpack: true });
+  const app = next({ dev, dir, hostname: 'localhost', port, webpack: true });
   const handle = app.getRequestHandler();
   await app.prepare();
   const server = createServer((req, res) => void handle(req, res));

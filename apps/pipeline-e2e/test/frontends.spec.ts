@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ let site: ChildProcess;
 let deployer: ChildProcess;
 let siteUrl: string;
 let deployerUrl: string;
+let deployerPort: number;
 let browser: Browser;
 let page: Page;
 let deployerPage: Page;
@@ -32,7 +33,8 @@ function startFrontend(name: 'site' | 'llm-deployer', port: number): Promise<Chi
 }
 
 beforeAll(async () => {
-  const [port, deployerPort] = [await freePort(), await freePort()];
+  const port = await freePort();
+  deployerPort = await freePort();
   siteUrl = `http://localhost:${port}`;
   deployerUrl = `http://localhost:${deployerPort}`;
   b = await startBackend({ browserOrigins: [siteUrl, deployerUrl] });
@@ -54,6 +56,8 @@ afterAll(async () => {
   await deployerPage?.screenshot({ path: join(SHOTS, 'llm-deployer.png'), fullPage: true }).catch(() => undefined);
   await browser?.close();
   for (const child of [site, deployer]) if (child?.pid) await stopProcess(child.pid, 3000);
+  // The deployer's dev build folder for this port (serve.ts keeps one per port).
+  rmSync(join(ROOT, 'apps/llm-deployer', `.next-${deployerPort}`), { recursive: true, force: true });
   for (const stop of stops) await stop();
   await b?.close();
 }, 60_000);
