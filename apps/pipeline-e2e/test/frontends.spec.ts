@@ -10,8 +10,6 @@ import { startBackend, type Backend } from './backend.js';
 const ROOT = resolve(__dirname, '../../..');
 const SHOTS = join(ROOT, 'tmp', 'screenshots');
 let b: Backend;
-let site: ChildProcess;
-let deployer: ChildProcess;
 let siteUrl: string;
 let deployerUrl: string;
 let deployerPort: number;
@@ -19,11 +17,14 @@ let browser: Browser;
 let page: Page;
 let deployerPage: Page;
 const stops: Array<() => Promise<unknown>> = [];
+/** Every frontend process started, so a failed start still gets cleaned up. */
+const children: ChildProcess[] = [];
 
 /** A frontend's dev server (serve.ts) on a free port, pointed at this test's backend. */
 function startFrontend(name: 'site' | 'llm-deployer', port: number): Promise<ChildProcess> {
   const env = name === 'site' ? { SITE_PORT: String(port), VITE_BACKEND_API_URL: b.apiUrl, VITE_BACKEND_WS_URL: b.wsUrl } : { LLM_DEPLOYER_PORT: String(port), NEXT_PUBLIC_API_URL: b.apiUrl, NEXT_PUBLIC_WS_URL: b.wsUrl };
   const child = spawn(process.execPath, ['--import', 'tsx', 'serve.ts'], { cwd: join(ROOT, 'apps', name), env: { ...process.env, ...env, HYPERNODE_STACK: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   return new Promise((ok, fail) => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -43,7 +44,7 @@ beforeAll(async () => {
   const engine = await b.startAutomation();
   stops.push(() => engine.close());
   await b.startWorker('browser-test-gpu', 80, { jobMs: 1500 });
-  [site, deployer] = await Promise.all([startFrontend('site', port), startFrontend('llm-deployer', deployerPort)]);
+  await Promise.all([startFrontend('site', port), startFrontend('llm-deployer', deployerPort)]);
   // Debian's chromium, driven by playwright-core (npm's own browser download does not work here).
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   page = await browser.newPage();
@@ -55,7 +56,7 @@ afterAll(async () => {
   await page?.screenshot({ path: join(SHOTS, 'site-dashboard.png'), fullPage: true }).catch(() => undefined);
   await deployerPage?.screenshot({ path: join(SHOTS, 'llm-deployer.png'), fullPage: true }).catch(() => undefined);
   await browser?.close();
-  for (const child of [site, deployer]) if (child?.pid) await stopProcess(child.pid, 3000);
+  for (const child of children) if (child.pid) await stopProcess(child.pid, 3000);
   // The deployer's dev build folder for this port (serve.ts keeps one per port).
   rmSync(join(ROOT, 'apps/llm-deployer', `.next-${deployerPort}`), { recursive: true, force: true });
   for (const stop of stops) await stop();
