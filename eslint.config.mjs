@@ -17,7 +17,7 @@ const depConstraints = [
 ];
 
 export default [
-  { ignores: ['**/dist/**', '**/.next/**', '**/node_modules/**', 'tmp/**', '.nx/**', '.hypernode/**', '**/next-env.d.ts'] },
+  { ignores: ['**/dist/**', '**/.next/**', '**/.next-*/**', '**/node_modules/**', 'tmp/**', '.nx/**', '.hypernode/**', '**/next-env.d.ts'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
