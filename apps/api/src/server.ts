@@ -1,13 +1,13 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { migrate } from '@hypernode/store';
-import type { Closable, ListenTarget } from '@hypernode/service-kit';
+import { listenOrClose, type Closable, type ListenTarget } from '@hypernode/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { startRelay } from './relay.js';
 
 /** Migrates, builds and listens: what main.ts runs once the port is known to be free. */
-export async function startApi({ port, host }: ListenTarget): Promise<Closable> {
+export async function startApi(target: ListenTarget): Promise<Closable> {
   const config = loadConfig();
   const where = config.databaseUrl.replace(/:[^:@/]*@/, ':***@');
   try {
@@ -29,11 +29,5 @@ export async function startApi({ port, host }: ListenTarget): Promise<Closable> 
     await pool.end();
     redis.disconnect();
   };
-  try {
-    await app.listen({ port, host });
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { close };
+  return listenOrClose(app, target, close);
 }

@@ -1,12 +1,12 @@
 import pg from 'pg';
-import type { Closable, ListenTarget } from '@hypernode/service-kit';
+import { listenOrClose, type Closable, type ListenTarget } from '@hypernode/service-kit';
 import { defaultDatabaseUrl } from '@hypernode/store';
 import { buildApp } from './app.js';
 import { loadAutomationConfig } from './config.js';
 import { startEngine } from './engine.js';
 
 /** Starts the engine and its HTTP side: what main.ts runs once the port is known to be free. */
-export async function startAutomation({ port, host }: ListenTarget): Promise<Closable> {
+export async function startAutomation(target: ListenTarget): Promise<Closable> {
   const config = loadAutomationConfig(process.env, defaultDatabaseUrl());
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
@@ -19,11 +19,5 @@ export async function startAutomation({ port, host }: ListenTarget): Promise<Clo
     await engine.close(true);
     await pool.end();
   };
-  try {
-    await app.listen({ port, host });
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { close };
+  return listenOrClose(app, target, close);
 }

@@ -12,3 +12,17 @@ export function fastifyStarter(build: () => Promise<FastifyInstance>): (target: 
     return { close: () => app.close() };
   };
 }
+
+/**
+ * Listens on the target; when that fails, runs `close` (releasing the pools and connections the
+ * caller opened) and rethrows. Returns the Closable runService expects.
+ */
+export async function listenOrClose(app: FastifyInstance, { port, host }: ListenTarget, close: () => Promise<void>): Promise<Closable> {
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { close };
+}
