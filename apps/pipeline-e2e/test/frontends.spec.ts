@@ -138,6 +138,8 @@ describe('site dashboard and LLM deployer in a real browser', () => {
     const { body } = await b.post('/deployments', { model: 'needs-a-cancel', minVramGb: 4000 });
     await deployerPage.goto(`${deployerUrl}/deployments/${body.id}`, { timeout: 60_000 });
     await deployerPage.getByRole('heading', { name: 'needs-a-cancel' }).waitFor({ timeout: 30_000 });
+    // The server-rendered button does nothing until the page has hydrated: wait for the live link.
+    await deployerPage.locator('p[aria-live] .status-badge[data-status="open"]').waitFor({ timeout: 30_000 });
     await deployerPage.getByRole('button', { name: 'Cancel needs-a-cancel' }).click();
     await deployerPage.locator(`tr[data-deployment="${body.id}"] .status-badge[data-status="cancelled"]`).waitFor({ timeout: 15_000 });
     await deployerPage.screenshot({ path: join(SHOTS, 'llm-deployer-detail.png'), fullPage: true });
