@@ -72,3 +72,27 @@ export function topicsFor<T extends EventType>(type: T, data: EventPayloads[T]):
 export function eventStreamKey(prefix: string): string {
   return `${prefix}events`;
 }
+
+/**
+ * The stream's epoch: a random id the api's relay writes whenever it (re)seeds the stream
+ * from PostgreSQL (first start, Redis lost its data, or the database was reset). Event ids are
+ * only comparable within one epoch: a client resuming from another epoch gets `reset`.
+ */
+export function eventEpochKey(prefix: string): string {
+  return `${prefix}events:epoch`;
+}
+
+/**
+ * The automation engine's latest health sweep, as JSON `ServicesHealthSnapshot`; the api's
+ * `/services` serves it (with its age) instead of probing every service on each request.
+ */
+export function servicesHealthKey(prefix: string): string {
+  return `${prefix}services:health`;
+}
+
+/** What the health sweep stores under servicesHealthKey. */
+export interface ServicesHealthSnapshot {
+  /** When the sweep finished (ISO 8601). */
+  checkedAt: string;
+  services: ServiceHealth[];
+}
