@@ -4,3 +4,4 @@ export * from './main.js';
 export * from './run-service.js';
 export * from './fastify.js';
 export * from './request-log.js';
+export * from './readiness.js';
