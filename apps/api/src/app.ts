@@ -35,7 +35,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   void app.register(swagger, { openapi: { info: { title: 'Hypernode API', version: '0.0.0', description: 'GPU nodes and LLM deployments' } } });
   registerSecurity(app, deps.config, deps.redis);
   healthRoutes(app, deps);
-  servicesRoutes(app);
+  servicesRoutes(app, { redis: deps.redis, redisPrefix: deps.config.redisPrefix });
   void app.register(nodesRoutes, { pool: deps.pool, workerToken: deps.config.workerToken });
   void app.register(deploymentsRoutes, { pool: deps.pool, workerToken: deps.config.workerToken });
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());

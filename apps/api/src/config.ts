@@ -1,4 +1,5 @@
 import { browserOrigins, resolveSettings, urlFor, type Profile } from '@hypernode/ports';
+import { ConfigError, env, parseEnv } from '@hypernode/service-kit';
 import { defaultDatabaseUrl } from '@hypernode/store';
 
 /** The API's settings, parsed once at start-up. */
@@ -20,38 +21,31 @@ export interface ApiConfig {
   bodyLimit: number;
 }
 
-/** A setting that cannot be used; names the variable, the value and the fix. */
-export class ApiConfigError extends Error {
-  readonly code = 'E_API_CONFIG';
-}
+/** The variables the API reads (its one schema; ports and profile come from @hypernode/ports). */
+const API_ENV = {
+  DATABASE_URL: env.url(undefined, ['postgres', 'postgresql']),
+  REDIS_URL: env.url(undefined, ['redis', 'rediss']),
+  HYPERNODE_REDIS_PREFIX: env.str('hypernode:'),
+  HYPERNODE_WORKER_TOKEN: env.secret(16, false, 'a long random secret shared with the GPU workers, e.g. `openssl rand -hex 32`'),
+  API_RATE_LIMIT_MAX: env.int(600, 1),
+  API_BODY_LIMIT: env.int(64 * 1024, 1024, 16 * 1024 * 1024),
+};
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new ApiConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a whole number above 0 (default ${fallback})`);
-  return n;
-}
-
-/** Reads the API's settings from the environment; throws ApiConfigError on the first bad one. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const { profile } = resolveSettings({ env });
-  const workerToken = env.HYPERNODE_WORKER_TOKEN || undefined;
-  if (profile === 'production' && !workerToken) {
-    throw new ApiConfigError('HYPERNODE_WORKER_TOKEN is not set: the production profile refuses to start without it. Set it to a long random secret shared with the GPU workers.');
+/** Reads the API's settings from the environment; throws ConfigError listing every bad one. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const { profile } = resolveSettings({ env: source });
+  const vars = parseEnv('api', API_ENV, source);
+  if (profile === 'production' && !vars.HYPERNODE_WORKER_TOKEN) {
+    throw new ConfigError('api', [{ variable: 'HYPERNODE_WORKER_TOKEN', value: undefined, expected: 'the production profile refuses to start without it: set it to a long random secret shared with the GPU workers' }]);
   }
-  if (workerToken !== undefined && workerToken.length < 16) {
-    throw new ApiConfigError('HYPERNODE_WORKER_TOKEN is shorter than 16 characters: use a long random secret (e.g. `openssl rand -hex 32`).');
-  }
-  const corsOrigins = browserOrigins({ env });
   return {
     profile,
-    databaseUrl: env.DATABASE_URL || defaultDatabaseUrl(env),
-    redisUrl: env.REDIS_URL || urlFor('redis', { env }),
-    redisPrefix: env.HYPERNODE_REDIS_PREFIX ?? 'hypernode:',
-    workerToken,
-    corsOrigins,
-    rateLimitMax: positiveInt(env, 'API_RATE_LIMIT_MAX', 600),
-    bodyLimit: positiveInt(env, 'API_BODY_LIMIT', 64 * 1024),
+    databaseUrl: vars.DATABASE_URL ?? defaultDatabaseUrl(source),
+    redisUrl: vars.REDIS_URL ?? urlFor('redis', { env: source }),
+    redisPrefix: vars.HYPERNODE_REDIS_PREFIX,
+    workerToken: vars.HYPERNODE_WORKER_TOKEN,
+    corsOrigins: browserOrigins({ env: source }),
+    rateLimitMax: vars.API_RATE_LIMIT_MAX,
+    bodyLimit: vars.API_BODY_LIMIT,
   };
 }

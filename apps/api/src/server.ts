@@ -1,7 +1,5 @@
-import pg from 'pg';
-import { Redis } from 'ioredis';
 import { migrate } from '@hypernode/store';
-import { listenOrClose, type Closable, type ListenTarget } from '@hypernode/service-kit';
+import { closeInOrder, createPgPool, createRedis, listenOrClose, type Closable, type ListenTarget } from '@hypernode/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { startRelay } from './relay.js';
@@ -16,18 +14,23 @@ export async function startApi(target: ListenTarget): Promise<Closable> {
   } catch (error) {
     throw Object.assign(new Error(`api cannot migrate PostgreSQL at ${where}: ${(error as Error).message}. Is it running (\`npx hypernode health\`)? \`npm start\` creates the hypernode role and database; or set DATABASE_URL.`), { code: 'E_API_DATABASE' });
   }
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-  // An idle connection dropped by the server must not crash the process; the next query reconnects.
-  pool.on('error', (error) => console.error(`api: idle PostgreSQL connection lost (${error.message})`));
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-  redis.on('error', () => undefined); // /ready reports it; ioredis reconnects on its own
-  const app = buildApp({ config, pool, redis, logger: { level: 'info' } });
-  const relay = startRelay({ pool, redis, prefix: config.redisPrefix, onError: (error) => app.log.warn({ err: error }, 'outbox relay pass failed; retrying') });
+  const log = (line: string) => console.error(`api: ${line}`);
+  const pool = createPgPool(config.databaseUrl, { log });
+  const redis = createRedis(config.redisUrl, { log });
+  const app = buildApp({ config, pool, redis: redis.redis, logger: { level: 'info' } });
+  const relay = startRelay({ pool, redis: redis.redis, prefix: config.redisPrefix, onError: (error) => app.log.warn({ err: error }, 'outbox relay pass failed; retrying') });
+  // In-flight requests finish (each bounded by the pool's and Redis' timeouts) or, once closing,
+  // new ones get Fastify's 503; then every dependency is let go, each step bounded.
   const close = async () => {
-    await app.close();
-    await relay.stop();
-    await pool.end();
-    redis.disconnect();
+    await closeInOrder(
+      [
+        { name: 'http server', run: () => app.close(), timeoutMs: 4000 },
+        { name: 'outbox relay', run: () => relay.stop(), timeoutMs: 1500 },
+        { name: 'redis', run: () => redis.close(), timeoutMs: 500 },
+        { name: 'postgres pool', run: () => pool.end(), timeoutMs: 1500 },
+      ],
+      log,
+    );
   };
   return listenOrClose(app, target, close);
 }

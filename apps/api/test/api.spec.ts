@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { servicesHealthKey } from '@hypernode/events';
 import { listServices } from '@hypernode/ports';
 import { buildApp } from '../src/app.js';
 import { startTestApi, TEST_TOKEN } from './harness.js';
@@ -21,9 +22,10 @@ describe('health', () => {
     expect((await inject('GET', '/health')).json()).toMatchObject({ status: 'ok', service: 'api' });
     const ready = await inject('GET', '/ready');
     expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', service: 'api' });
     expect(ready.json().checks).toEqual([
-      { name: 'postgres', ok: true, detail: 'ok' },
-      { name: 'redis', ok: true, detail: 'ok' },
+      { name: 'postgres', ok: true, detail: 'ok', latencyMs: expect.any(Number) },
+      { name: 'redis', ok: true, detail: 'ok', latencyMs: expect.any(Number) },
     ]);
   });
 
@@ -33,7 +35,7 @@ describe('health', () => {
     const app = buildApp({ config: api.config, pool: api.pool, redis: deadRedis });
     const res = await app.inject({ method: 'GET', url: '/ready' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/^not ready: redis/) });
+    expect(res.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/^api not ready: redis/), status: 'unavailable' });
     await app.close();
     deadRedis.disconnect();
   });
@@ -57,7 +59,7 @@ describe('nodes', () => {
     const beat = await inject('POST', `/nodes/${first.id}/heartbeat`, { load: 0.5, freeVramGb: 40 }, auth);
     expect(beat.json()).toMatchObject({ load: 0.5, freeVramGb: 40 });
     expect((await inject('GET', `/nodes/${first.id}`)).json().freeVramGb).toBe(40);
-    expect((await inject('GET', '/nodes')).json().map((n: { id: string }) => n.id)).toContain(first.id);
+    expect((await inject('GET', '/nodes')).json().items.map((n: { id: string }) => n.id)).toContain(first.id);
   });
 
   it('answers 404 for unknown nodes and 400 for malformed ids and bodies', async () => {
@@ -190,17 +192,23 @@ describe('documents', () => {
     expect(doc.paths['/deployments'].post.requestBody.content['application/json'].schema.required).toEqual(['model', 'minVramGb']);
   });
 
-  it('lists every registry service with its live health', async () => {
-    const services = (await inject('GET', '/services')).json();
-    const byName = Object.fromEntries(services.map((s: { name: string }) => [s.name, s]));
-    expect(Object.keys(byName)).toEqual(listServices({ env: {} }).map((s) => s.name));
-    expect(byName.postgres.health.status).toBe('up');
-    expect(byName.redis.health.status).toBe('up');
-    expect(byName.api).toMatchObject({ kind: 'http', health: { status: expect.stringMatching(/up|down/) } });
+  it('lists every registry service with the latest health sweep and its age, or unknown without one', async () => {
+    const before = (await inject('GET', '/services')).json();
+    expect(before.map((s: { name: string }) => s.name)).toEqual(listServices({ env: {} }).map((s) => s.name));
+    expect(before[0].health).toMatchObject({ status: 'unknown', checkedAt: null, detail: expect.stringMatching(/automation/) });
+    const checkedAt = new Date(Date.now() - 3000).toISOString();
+    const snapshot = { checkedAt, services: [{ name: 'postgres', port: 1, status: 'up', latencyMs: 2, detail: 'ok' }, { name: 'api', port: 2, status: 'down', latencyMs: 5, detail: 'refused' }] };
+    await api.redis.set(servicesHealthKey(api.config.redisPrefix), JSON.stringify(snapshot));
+    const byName = Object.fromEntries((await inject('GET', '/services')).json().map((s: { name: string }) => [s.name, s]));
+    expect(byName.postgres.health).toMatchObject({ status: 'up', latencyMs: 2, checkedAt });
+    expect(byName.postgres.health.ageS).toBeGreaterThanOrEqual(3);
+    expect(byName.api).toMatchObject({ kind: 'http', health: { status: 'down', detail: 'refused' } });
+    expect(byName.redis.health.status).toBe('unknown');
+    await api.redis.del(servicesHealthKey(api.config.redisPrefix));
   });
 
   it('answers unknown routes with the JSON error shape', async () => {
-    expect((await inject('GET', '/nope')).json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'no route GET /nope; see /docs/json' });
+    expect((await inject('GET', '/nope')).json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'no route GET /nope on api' });
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { portFor } from '@hypernode/ports';
-import { ApiConfigError, loadConfig } from '../src/config.js';
+import { ConfigError } from '@hypernode/service-kit';
+import { loadConfig } from '../src/config.js';
 
 describe('api config', () => {
   it('defaults to the registry: database on the postgres port, Redis URL, frontend origins for CORS', () => {
@@ -19,10 +20,11 @@ describe('api config', () => {
   });
 
   it('refuses to start in production without a worker token, and refuses short tokens and bad numbers', () => {
-    expect(() => loadConfig({ HYPERNODE_PROFILE: 'production' })).toThrow(ApiConfigError);
-    expect(() => loadConfig({ HYPERNODE_PROFILE: 'production' })).toThrow(/HYPERNODE_WORKER_TOKEN is not set: the production profile refuses to start/);
-    expect(() => loadConfig({ HYPERNODE_WORKER_TOKEN: 'short' })).toThrow(/shorter than 16 characters/);
-    expect(() => loadConfig({ API_RATE_LIMIT_MAX: 'lots' })).toThrow('API_RATE_LIMIT_MAX="lots" is not valid: expected a whole number above 0 (default 600)');
+    expect(() => loadConfig({ HYPERNODE_PROFILE: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HYPERNODE_PROFILE: 'production' })).toThrow(/HYPERNODE_WORKER_TOKEN=\(unset\) is not valid: the production profile refuses to start without it/);
+    expect(() => loadConfig({ HYPERNODE_WORKER_TOKEN: 'short' })).toThrow(/HYPERNODE_WORKER_TOKEN="short" is not valid: expected a secret of at least 16 characters/);
+    expect(() => loadConfig({ API_RATE_LIMIT_MAX: 'lots' })).toThrow('api cannot start: API_RATE_LIMIT_MAX="lots" is not valid: expected a whole number of at least 1 (default 600)');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x', API_BODY_LIMIT: '-1' })).toThrow(/DATABASE_URL="mysql:\/\/x" is not valid: expected a postgres or postgresql URL.*API_BODY_LIMIT="-1" is not valid/);
     expect(loadConfig({ HYPERNODE_PROFILE: 'production', HYPERNODE_WORKER_TOKEN: 'a'.repeat(32) }).profile).toBe('production');
   });
 });

@@ -1,5 +1,8 @@
 import type { DeploymentRecord, NodeRecord } from '@hypernode/events';
 
+/** Longest one call to the api may take (the api answers an outage with a 503 well within it). */
+const API_CALL_TIMEOUT_MS = 3000;
+
 /** The api calls a worker makes, with its bearer token. */
 export class ApiClient {
   constructor(
@@ -12,7 +15,7 @@ export class ApiClient {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(API_CALL_TIMEOUT_MS),
     });
     if (!res.ok) {
       const detail = await res.text().catch(() => '');

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { logOneLinePerRequest } from '@hypernode/service-kit';
+import { checkReadiness, healthBody, logOneLinePerRequest } from '@hypernode/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GpuWorker } from './worker.js';
 
@@ -24,13 +24,17 @@ export function buildApp(options: { worker: GpuWorker; token: string; logger?: b
   };
 
   app.get('/health', async () => ({
-    status: 'ok',
-    service: 'gpu-worker',
+    ...healthBody('gpu-worker'),
     gpu: 'simulated',
     node: options.worker.node?.id ?? null,
     busy: options.worker.current?.deploymentId ?? null,
-    uptime: process.uptime(),
   }));
+
+  // Ready = registered with the api and heard from it lately (the one dependency a worker has).
+  app.get('/ready', async (_request, reply) => {
+    const report = await checkReadiness('gpu-worker', [{ name: 'api', probe: async () => options.worker.assertReady() }]);
+    return reply.code(report.httpStatus).send(report.body);
+  });
 
   app.post<{ Body: { deploymentId: string; model: string; minVramGb: number } }>(
     '/jobs',

@@ -1,4 +1,5 @@
 import { urlFor } from '@hypernode/ports';
+import { env, parseEnv } from '@hypernode/service-kit';
 
 /** The GPU worker's settings. */
 export interface WorkerConfig {
@@ -14,31 +15,29 @@ export interface WorkerConfig {
   heartbeatMs: number;
 }
 
-/** A setting that cannot be used; names the variable, the value and the fix. */
-export class WorkerConfigError extends Error {
-  readonly code = 'E_WORKER_CONFIG';
-}
+/** The variables the worker reads (its one schema). */
+const WORKER_ENV = {
+  HYPERNODE_WORKER_TOKEN: env.secret(16, true, 'the worker cannot register with the api without it; `npm start` sets one, alone set the same value the api has'),
+  API_URL: env.url(undefined, ['http', 'https']),
+  GPU_WORKER_NAME: env.str(undefined),
+  GPU_WORKER_GPU_MODEL: env.str('SIM-A100'),
+  GPU_WORKER_VRAM_GB: env.num(80, 1, 4096),
+  GPU_WORKER_JOB_MS: env.num(6000, 10, 24 * 3600 * 1000),
+  GPU_WORKER_FAIL_AT: env.num(undefined, 0, 100),
+  GPU_WORKER_HEARTBEAT_MS: env.num(2000, 100, 60_000),
+};
 
-function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new WorkerConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a number ${min}–${max} (default ${fallback})`);
-  return n;
-}
-
-/** Reads the worker's settings; `port` names it by default so several workers differ. */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv, port: number): WorkerConfig {
-  const token = env.HYPERNODE_WORKER_TOKEN;
-  if (!token) throw new WorkerConfigError('HYPERNODE_WORKER_TOKEN is not set: the worker cannot register with the api. `npm start` sets one; alone, set the same value the api has.');
+/** Reads the worker's settings (ConfigError lists every bad one); `port` names it by default so several workers differ. */
+export function loadWorkerConfig(source: NodeJS.ProcessEnv, port: number): WorkerConfig {
+  const vars = parseEnv('gpu-worker', WORKER_ENV, source);
   return {
-    apiUrl: env.API_URL || urlFor('api', { env }),
-    token,
-    name: env.GPU_WORKER_NAME || `gpu-worker-${port}`,
-    gpuModel: env.GPU_WORKER_GPU_MODEL || 'SIM-A100',
-    vramGb: num(env, 'GPU_WORKER_VRAM_GB', 80, 1, 4096),
-    jobMs: num(env, 'GPU_WORKER_JOB_MS', 6000, 10, 24 * 3600 * 1000),
-    failAtPercent: env.GPU_WORKER_FAIL_AT ? num(env, 'GPU_WORKER_FAIL_AT', 50, 0, 100) : undefined,
-    heartbeatMs: num(env, 'GPU_WORKER_HEARTBEAT_MS', 2000, 100, 60_000),
+    apiUrl: vars.API_URL ?? urlFor('api', { env: source }),
+    token: vars.HYPERNODE_WORKER_TOKEN!,
+    name: vars.GPU_WORKER_NAME ?? `gpu-worker-${port}`,
+    gpuModel: vars.GPU_WORKER_GPU_MODEL,
+    vramGb: vars.GPU_WORKER_VRAM_GB,
+    jobMs: vars.GPU_WORKER_JOB_MS,
+    failAtPercent: vars.GPU_WORKER_FAIL_AT,
+    heartbeatMs: vars.GPU_WORKER_HEARTBEAT_MS,
   };
 }

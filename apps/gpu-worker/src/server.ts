@@ -1,4 +1,4 @@
-import type { Closable, ListenTarget } from '@hypernode/service-kit';
+import { closeInOrder, type Closable, type ListenTarget } from '@hypernode/service-kit';
 import { ApiClient } from './api-client.js';
 import { buildApp } from './app.js';
 import { loadWorkerConfig } from './config.js';
@@ -12,9 +12,15 @@ export async function startGpuWorker({ port, host }: ListenTarget): Promise<Clos
   await app.listen({ port, host });
   void worker.start(`http://localhost:${port}`);
   return {
+    // Hand the job back and deregister (bounded: the api may be unreachable), then stop HTTP.
     close: async () => {
-      await worker.shutdown();
-      await app.close();
+      await closeInOrder(
+        [
+          { name: 'hand back and deregister', run: () => worker.shutdown(), timeoutMs: 6000 },
+          { name: 'http server', run: () => app.close(), timeoutMs: 2000 },
+        ],
+        (line) => console.error(`gpu-worker: ${line}`),
+      );
     },
   };
 }

@@ -36,6 +36,8 @@ export class GpuWorker {
   private registering: Promise<void> | undefined;
 
   private workerUrl = '';
+  /** When the api last answered a registration or heartbeat (ms since epoch); /ready reads it. */
+  lastApiAnswerAt: number | undefined;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -50,6 +52,7 @@ export class GpuWorker {
       while (this.accepting && !this.node) {
         try {
           this.node = await this.api.register({ name: this.config.name, gpuModel: this.config.gpuModel, vramGb: this.config.vramGb, workerUrl: this.workerUrl });
+          this.lastApiAnswerAt = Date.now();
           this.log(`registered as node ${this.node.id} (${this.config.name}, ${this.config.gpuModel}, ${this.config.vramGb} GB)`);
         } catch (error) {
           this.log(`cannot register with the api yet (${(error as Error).message}); retrying`);
@@ -65,7 +68,9 @@ export class GpuWorker {
   private async beat(): Promise<void> {
     if (!this.node) return;
     const used = this.current?.minVramGb ?? 0;
-    await this.api.heartbeat(this.node.id, { load: this.current ? 1 : 0, freeVramGb: Math.max(0, this.config.vramGb - used) }).catch((error: Error & { status?: number }) => {
+    await this.api.heartbeat(this.node.id, { load: this.current ? 1 : 0, freeVramGb: Math.max(0, this.config.vramGb - used) }).then(() => {
+      this.lastApiAnswerAt = Date.now();
+    }, (error: Error & { status?: number }) => {
       this.log(`heartbeat failed: ${error.message}`);
       // The api forgot us (e.g. its database was reset): register again.
       if (error.status === 404) {
@@ -75,6 +80,17 @@ export class GpuWorker {
         void this.start();
       }
     });
+  }
+
+  /**
+   * Throws unless the worker can take work: registered with the api, and the api answered a
+   * heartbeat within three heartbeat intervals. The `/ready` probe.
+   */
+  assertReady(): void {
+    if (!this.accepting) throw new Error('shutting down');
+    if (!this.node) throw new Error(`not registered with the api at ${this.config.apiUrl} yet`);
+    const silentMs = Date.now() - (this.lastApiAnswerAt ?? 0);
+    if (silentMs > 3 * this.config.heartbeatMs) throw new Error(`the api has not answered a heartbeat for ${Math.round(silentMs / 1000)} s`);
   }
 
   /** Takes a job if free; the same deployment twice is a duplicate, not a second run. */

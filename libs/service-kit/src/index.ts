@@ -5,3 +5,7 @@ export * from './run-service.js';
 export * from './fastify.js';
 export * from './request-log.js';
 export * from './readiness.js';
+export * from './config.js';
+export * from './http-errors.js';
+export * from './dependencies.js';
+export * from './shutdown.js';

@@ -15,8 +15,12 @@ export function registerSecurity(app: FastifyInstance, config: ApiConfig, redis:
     timeWindow: '1 minute',
     redis,
     nameSpace: `${config.redisPrefix}rate-limit:`,
-    // Health probes and the dashboard's poll must never be throttled into looking down.
-    allowList: (request) => request.url === '/health' || request.url === '/ready',
+    // Fails open: with Redis away (or a store call that times out) requests go on unthrottled
+    // rather than every route answering 500 — routes that need only PostgreSQL keep working.
+    skipOnError: true,
+    // Health probes must never be throttled into looking down; and while Redis has no ready
+    // connection, skip the store at once instead of waiting for its command timeout.
+    allowList: (request) => request.url === '/health' || request.url === '/ready' || redis.status !== 'ready',
     errorResponseBuilder: (_request, context) => ({ ...errorBody(429, `rate limit of ${context.max} requests per ${context.after} reached; retry after ${context.after}`), statusCode: 429 }),
   });
 }

@@ -1,24 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import { errorBody } from '../plugins/errors.js';
+import { checkReadiness, healthBody } from '@hypernode/service-kit';
 
-async function check(name: string, probe: () => Promise<unknown>): Promise<{ name: string; ok: boolean; detail: string }> {
-  try {
-    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref())]);
-    return { name, ok: true, detail: 'ok' };
-  } catch (error) {
-    return { name, ok: false, detail: (error as Error).message };
-  }
-}
-
-/** `/health`: the process is up. `/ready`: PostgreSQL and Redis answer (503 naming which does not). */
+/** `/health`: the process is up (liveness only). `/ready`: PostgreSQL and Redis answer (503 naming which does not). */
 export function healthRoutes(app: FastifyInstance, deps: { pool: Pool; redis: Redis }): void {
-  app.get('/health', async () => ({ status: 'ok', service: 'api', uptime: process.uptime() }));
-  app.get('/ready', async (_request, reply) => {
-    const checks = await Promise.all([check('postgres', () => deps.pool.query('SELECT 1')), check('redis', () => deps.redis.ping())]);
-    const failed = checks.filter((c) => !c.ok);
-    if (failed.length === 0) return { status: 'ready', checks };
-    return reply.code(503).send(errorBody(503, `not ready: ${failed.map((c) => `${c.name} (${c.detail})`).join(', ')}`, { checks }));
+  app.get('/health', { schema: { hide: true } }, async () => healthBody('api'));
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    const report = await checkReadiness('api', [
+      { name: 'postgres', probe: () => deps.pool.query('SELECT 1') },
+      { name: 'redis', probe: () => deps.redis.ping() },
+    ]);
+    return reply.code(report.httpStatus).send(report.body);
   });
 }

@@ -1,12 +1,24 @@
 import type { FastifyInstance } from 'fastify';
-import { checkAll } from '@hypernode/health';
+import type { Redis } from 'ioredis';
+import { servicesHealthKey, type ServicesHealthSnapshot } from '@hypernode/events';
 import { listServices } from '@hypernode/ports';
 
-/** `/services`: every registry service with its port, URL and live health (the dashboard's source). */
-export function servicesRoutes(app: FastifyInstance): void {
+/**
+ * `/services`: every registry service with its port, URL and the automation engine's latest
+ * health sweep (with its age) — one Redis read, instead of probing every service on each request.
+ * Without a sweep (automation not running) each service says `unknown` and why.
+ */
+export function servicesRoutes(app: FastifyInstance, deps: { redis: Redis; redisPrefix: string }): void {
   app.get('/services', async () => {
-    const services = listServices();
-    const health = await checkAll(services, { timeoutMs: 1500 });
-    return services.map((s, i) => ({ name: s.name, kind: s.kind, port: s.port, url: s.url, purpose: s.purpose, required: s.required, health: { status: health[i]!.status, latencyMs: health[i]!.latencyMs, detail: health[i]!.detail, checkedAt: new Date().toISOString() } }));
+    const raw = await deps.redis.get(servicesHealthKey(deps.redisPrefix));
+    const snapshot = raw ? (JSON.parse(raw) as ServicesHealthSnapshot) : undefined;
+    const ageS = snapshot ? Math.max(0, Math.round((Date.now() - Date.parse(snapshot.checkedAt)) / 100) / 10) : null;
+    return listServices().map((s) => {
+      const h = snapshot?.services.find((x) => x.name === s.name);
+      const health = h
+        ? { status: h.status, latencyMs: h.latencyMs, detail: h.detail, checkedAt: snapshot!.checkedAt, ageS }
+        : { status: 'unknown' as const, latencyMs: 0, detail: 'no recent health sweep: the automation engine runs it (is automation up?)', checkedAt: null, ageS: null };
+      return { name: s.name, kind: s.kind, port: s.port, url: s.url, purpose: s.purpose, required: s.required, health };
+    });
   });
 }
