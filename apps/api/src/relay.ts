@@ -1,14 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Pool } from 'pg';
-import { eventStreamKey, type HypernodeEvent } from '@hypernode/events';
-import { withTransaction } from '@hypernode/store';
+import type { Pool, PoolClient } from 'pg';
+import { eventEpochKey, eventStreamKey, type HypernodeEvent } from '@hypernode/events';
+import { markPublished, outboxState, publishedEventsFrom, RELAY_LOCK, replayWindowStart, saveStreamEpoch, unpublishedEvents, withTransaction } from '@hypernode/store';
 
-/** Advisory lock held by the one relay (of however many api instances) that publishes. */
-const RELAY_LOCK = 0x48_4e_52_4c; // "HNRL"
-/** Events kept on the stream for resuming clients. */
+/** Events kept on the stream for resuming clients (also the re-seed window). */
 export const STREAM_BACKLOG = 100_000;
+/** Events published per pass: one pipelined round trip of XADDs. */
+const PASS_SIZE = 200;
+/** Events per pipelined round trip while re-seeding. */
+const SEED_PAGE = 1000;
 
-/** Publishes the outbox to the Redis stream, in id order, at least once (re-publishing is a no-op). */
+/** Publishes the outbox to the Redis stream, in id order, at least once, never stamping an event that is not on the stream. */
 export interface OutboxRelay {
   /** One pass now; resolves to the number of events published. */
   flush(): Promise<number>;
@@ -16,45 +19,132 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
+/** Why the relay re-seeded the stream, for the log. */
+export interface ReseedInfo {
+  reason: string;
+  epoch: string;
+  events: number;
+}
+
+/** Redis answered a relay command with an error; nothing of that pass was stamped published. */
+export class RelayStreamError extends Error {
+  readonly code = 'E_RELAY_STREAM';
+}
+
+const REFUSED = /equal or smaller than the target stream top item/;
+const streamId = (e: HypernodeEvent) => `${e.id}-0`;
+const entryNumber = (id: string) => BigInt(id.split('-')[0]!);
+
+/** Throws the first error of a pipeline's results; returns whether it was Redis refusing an id at or below the top. */
+function firstError(results: Array<[Error | null, unknown]> | null, what: string): 'refused' | undefined {
+  if (!results) throw new RelayStreamError(`${what}: the Redis transaction was aborted; the relay retries on its next pass`);
+  const error = results.find(([e]) => e)?.[0];
+  if (!error) return undefined;
+  if (REFUSED.test(error.message)) return 'refused';
+  throw new RelayStreamError(`${what}: Redis answered "${error.message}"; the relay retries on its next pass`);
+}
+
 /**
- * Starts the relay: every `intervalMs` it takes unpublished outbox rows (only one instance at
- * a time, via an advisory lock), XADDs each with stream id `<event id>-0` — so clients resume
- * by event id — and stamps them published in the same transaction. A crash between XADD and
- * the stamp re-publishes on the next pass; Redis refuses the repeated id, which counts as done.
+ * Starts the relay: every `intervalMs` (only one instance at a time, via an advisory lock) it
+ * checks the stream against PostgreSQL, re-seeding it when it looks wrong, then XADDs the
+ * unpublished rows with stream id `<event id>-0` — so clients resume by event id — in one
+ * pipeline, and stamps them published in the same transaction only when every XADD succeeded.
+ *
+ * The stream looks wrong when its epoch key is missing or differs from the one recorded in
+ * PostgreSQL (Redis lost its data; the database was reset), when its top is below the highest
+ * published id (entries lost), or above it with entries that are not exactly the next
+ * unpublished rows (a stream from another database). Entries above it that ARE the next
+ * unpublished rows are a crash between XADD and stamp: they are stamped, not re-added.
+ *
+ * Re-seeding builds the replay window (the newest STREAM_BACKLOG published events) under a
+ * temporary key, then in one MULTI renames it over the stream and writes a new epoch id, so
+ * readers never see a half-built stream; realtime sees the new epoch and resets its clients.
  */
-export function startRelay(deps: { pool: Pool; redis: Redis; prefix: string; intervalMs?: number; onError?: (error: Error) => void }): OutboxRelay {
+export function startRelay(deps: { pool: Pool; redis: Redis; prefix: string; intervalMs?: number; onError?: (error: Error) => void; onReseed?: (info: ReseedInfo) => void }): OutboxRelay {
+  const { redis } = deps;
   const key = eventStreamKey(deps.prefix);
+  const epochKey = eventEpochKey(deps.prefix);
   let running: Promise<number> | undefined;
   let stopped = false;
+
+  const reseed = async (client: PoolClient, reason: string): Promise<void> => {
+    const epoch = randomUUID();
+    const building = `${key}:reseed`;
+    await redis.del(building);
+    let events = 0;
+    let from = await replayWindowStart(client, STREAM_BACKLOG);
+    while (from !== undefined) {
+      const page = await publishedEventsFrom(client, from, SEED_PAGE);
+      if (page.length === 0) break;
+      const pipeline = redis.pipeline();
+      for (const e of page) pipeline.xadd(building, streamId(e), 'event', JSON.stringify(e));
+      if (firstError(await pipeline.exec(), `re-seeding ${key}`)) throw new RelayStreamError(`re-seeding ${key}: the temporary stream ${building} was written to concurrently; retrying`);
+      events += page.length;
+      from = page.length < SEED_PAGE ? undefined : BigInt(page.at(-1)!.id) + 1n;
+    }
+    const swap = redis.multi();
+    if (events > 0) swap.rename(building, key);
+    else swap.del(key);
+    swap.set(epochKey, epoch);
+    firstError(await swap.exec(), `re-seeding ${key}`);
+    await saveStreamEpoch(client, key, epoch);
+    deps.onReseed?.({ reason, epoch, events });
+  };
+
+  /** Re-seeds when the stream looks wrong; stamps entries a crash left on the stream unstamped. */
+  const check = async (client: PoolClient): Promise<void> => {
+    const [epochReply, topReply] = (await redis.pipeline().get(epochKey).xrevrange(key, '+', '-', 'COUNT', 1).exec()) ?? [];
+    if (!epochReply || !topReply || epochReply[0] || topReply[0]) throw new RelayStreamError(`reading ${epochKey} and ${key}: ${String(epochReply?.[0] ?? topReply?.[0] ?? 'no reply')}`);
+    const epoch = epochReply[1] as string | null;
+    const topEntry = (topReply[1] as Array<[string, string[]]>)[0];
+    const top = topEntry ? entryNumber(topEntry[0]) : 0n;
+    const state = await outboxState(client, key);
+    if (!epoch) return reseed(client, `stream epoch ${epochKey} is missing (first start, or Redis lost its data)`);
+    if (epoch !== state.epoch) return reseed(client, `stream epoch ${epoch} is not the one this database seeded (${state.epoch ?? 'none'})`);
+    if (top < state.maxPublished) return reseed(client, `stream top ${top} is below the highest published event ${state.maxPublished}`);
+    if (top === state.maxPublished) return;
+    const entries = await redis.xrange(key, `${state.maxPublished + 1n}-0`, '+', 'COUNT', PASS_SIZE + 1);
+    const rows = await unpublishedEvents(client, PASS_SIZE + 1, top);
+    const same = entries.length <= PASS_SIZE && entries.length === rows.length && entries.every(([id, fields], i) => id === streamId(rows[i]!) && fields[1] === JSON.stringify(rows[i]));
+    if (!same) return reseed(client, `stream top ${top} is ahead of the highest published event ${state.maxPublished} with entries this outbox did not publish`);
+    await markPublished(client, rows.map((r) => r.id));
+  };
 
   const pass = () =>
     withTransaction(deps.pool, async (client) => {
       const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK]);
       if (!lock.rows[0]!.ok) return 0;
-      const { rows } = await client.query<{ id: string; type: HypernodeEvent['type']; topics: string[]; data: HypernodeEvent['data']; created_at: Date }>(
-        'SELECT id, type, topics, data, created_at FROM events WHERE published_at IS NULL ORDER BY id LIMIT 200',
-      );
-      for (const row of rows) {
-        const event: HypernodeEvent = { id: row.id, type: row.type, topics: row.topics, at: row.created_at.toISOString(), data: row.data };
-        try {
-          await deps.redis.xadd(key, 'MAXLEN', '~', String(STREAM_BACKLOG), `${row.id}-0`, 'event', JSON.stringify(event));
-        } catch (error) {
-          if (!/equal or smaller than the target stream top item/.test((error as Error).message)) throw error;
-        }
+      await check(client);
+      const rows = await unpublishedEvents(client, PASS_SIZE);
+      if (rows.length === 0) return 0;
+      const publish = () => {
+        const pipeline = redis.pipeline();
+        for (const e of rows) pipeline.xadd(key, 'MAXLEN', '~', String(STREAM_BACKLOG), streamId(e), 'event', JSON.stringify(e));
+        return pipeline.exec();
+      };
+      if (firstError(await publish(), `publishing to ${key}`) === 'refused') {
+        // Something else wrote ids at or above ours since the check: rebuild, then add ours once more.
+        await reseed(client, `Redis refused event ${rows[0]!.id} as at or below the stream top`);
+        if (firstError(await publish(), `publishing to ${key}`)) throw new RelayStreamError(`publishing to ${key}: Redis refused event ids right after a re-seed; is another relay with another database writing this stream?`);
       }
-      if (rows.length > 0) await client.query('UPDATE events SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      await markPublished(client, rows.map((r) => r.id));
       return rows.length;
     });
 
   const flush = () => (running ??= pass().finally(() => (running = undefined)));
+  // During an outage: back off (up to 2 s) and report the first failure of a run only, not every pass.
+  let failures = 0;
   const tick = async () => {
     if (stopped) return;
     try {
       while ((await flush()) > 0 && !stopped);
+      failures = 0;
     } catch (error) {
-      deps.onError?.(error as Error);
+      if (failures === 0) deps.onError?.(error as Error);
+      failures += 1;
     }
-    if (!stopped) timer = setTimeout(tick, deps.intervalMs ?? 100);
+    const interval = deps.intervalMs ?? 100;
+    if (!stopped) timer = setTimeout(tick, failures === 0 ? interval : Math.min(interval * 2 ** failures, 2000));
   };
   let timer = setTimeout(tick, 0);
   return {

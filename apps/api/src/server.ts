@@ -18,7 +18,7 @@ export async function startApi(target: ListenTarget): Promise<Closable> {
   const pool = createPgPool(config.databaseUrl, { log });
   const redis = createRedis(config.redisUrl, { log });
   const app = buildApp({ config, pool, redis: redis.redis, logger: { level: 'info' } });
-  const relay = startRelay({ pool, redis: redis.redis, prefix: config.redisPrefix, onError: (error) => app.log.warn({ err: error }, 'outbox relay pass failed; retrying') });
+  const relay = startRelay({ pool, redis: redis.redis, prefix: config.redisPrefix, onError: (error) => app.log.warn({ err: error }, 'outbox relay pass failed; retrying'), onReseed: (info) => app.log.warn(info, 'event stream re-seeded from PostgreSQL (new epoch)') });
   // In-flight requests finish (each bounded by the pool's and Redis' timeouts) or, once closing,
   // new ones get Fastify's 503; then every dependency is let go, each step bounded.
   const close = async () => {

@@ -16,6 +16,7 @@ export async function startTestApi(overrides: Partial<ApiConfig> = {}) {
   const pool = new pg.Pool({ connectionString: db.url, max: 5 });
   pool.on('error', () => undefined); // dropping the test database ends idle connections
   const redis = new Redis(keys.url);
+  await redis.ping(); // ready before the first request: the rate limit skips a Redis that is not
   const config: ApiConfig = { ...loadConfig({}), databaseUrl: db.url, redisUrl: keys.url, redisPrefix: keys.prefix, workerToken: TEST_TOKEN, ...overrides };
   const app = buildApp({ config, pool, redis });
   await app.ready();

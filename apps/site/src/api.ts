@@ -32,8 +32,8 @@ async function get<T>(path: string): Promise<T> {
 
 /** Everything the dashboard shows, fetched once; live events keep it current. */
 export async function loadDashboard(): Promise<{ services: ServiceRow[]; nodes: NodeRecord[]; deployments: DeploymentRecord[] }> {
-  const [services, nodes, page] = await Promise.all([get<ServiceRow[]>('/services'), get<NodeRecord[]>('/nodes'), get<{ items: DeploymentRecord[] }>('/deployments?limit=100')]);
-  return { services, nodes, deployments: page.items };
+  const [services, nodes, page] = await Promise.all([get<ServiceRow[]>('/services'), get<{ items: NodeRecord[] }>('/nodes?limit=100'), get<{ items: DeploymentRecord[] }>('/deployments?limit=100')]);
+  return { services, nodes: nodes.items, deployments: page.items };
 }
 
 /** Applies a `service.health` sweep to the port map. */

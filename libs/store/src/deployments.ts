@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { assertTransition, type DeploymentRecord, type DeploymentState, type NodeRecord } from '@hypernode/events';
+import { CURSOR_AT_SQL, decodeCursor, encodeCursor } from './cursor.js';
 import { toDeployment, toNode, type DeploymentRow, type NodeRow } from './rows.js';
 import { recordEvent, withTransaction } from './transaction.js';
 
@@ -30,24 +31,6 @@ export async function getDeployment(pool: Pool, id: string): Promise<DeploymentR
   return rows[0] && toDeployment(rows[0]);
 }
 
-/** Opaque cursor: the sort key of the last row of a page. */
-function encodeCursor(row: DeploymentRecord): string {
-  return Buffer.from(`${row.createdAt}|${row.id}`).toString('base64url');
-}
-
-/** A cursor that cannot be decoded. */
-export class BadCursorError extends Error {
-  readonly code = 'E_BAD_CURSOR';
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new BadCursorError(`cursor ${JSON.stringify(cursor)} is not one this API issued: pass the nextCursor of the previous page, or omit it for the first page`);
-  }
-  return [at, id];
-}
-
 /** A page of deployments, newest first, optionally of one status. */
 export async function listDeployments(pool: Pool, query: { status?: DeploymentState; limit: number; cursor?: string }): Promise<{ items: DeploymentRecord[]; nextCursor: string | null }> {
   const where: string[] = [];
@@ -57,17 +40,18 @@ export async function listDeployments(pool: Pool, query: { status?: DeploymentSt
     where.push(`status = $${params.length}`);
   }
   if (query.cursor) {
-    const [at, id] = decodeCursor(query.cursor);
+    const { at, id } = decodeCursor(query.cursor);
     params.push(at, id);
     where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(query.limit + 1);
-  const { rows } = await pool.query<DeploymentRow>(
-    `SELECT * FROM deployments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+  const { rows } = await pool.query<DeploymentRow & { cursor_at: string }>(
+    `SELECT *, ${CURSOR_AT_SQL} FROM deployments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
     params,
   );
-  const items = rows.slice(0, query.limit).map(toDeployment);
-  return { items, nextCursor: rows.length > query.limit ? encodeCursor(items.at(-1)!) : null };
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return { items: page.map(toDeployment), nextCursor: rows.length > query.limit && last ? encodeCursor(last.cursor_at, last.id) : null };
 }
 
 /** Fields a transition may set besides the state. `nodeId: null` clears the node. */
@@ -79,14 +63,15 @@ export interface TransitionPatch {
 
 /**
  * Moves a deployment to `to` (row locked, transition checked; `running → running` is a
- * progress update) and writes `deployment.updated` in the same transaction. Throws
+ * progress update) and writes `deployment.updated` in the same transaction (locks: the
+ * deployment row, then the outbox lock at commit — see lock-order.ts). Throws
  * IllegalTransitionError (→ 409) on an illegal move; undefined when it does not exist.
  */
 export function transitionDeployment(pool: Pool, id: string, to: DeploymentState, patch: TransitionPatch = {}): Promise<DeploymentRecord | undefined> {
   return withTransaction(pool, (client) => transitionIn(client, id, to, patch));
 }
 
-/** transitionDeployment inside the caller's transaction. */
+/** transitionDeployment inside the caller's transaction; locks the deployment row (lock-order.ts step 2). */
 export async function transitionIn(client: PoolClient, id: string, to: DeploymentState, patch: TransitionPatch = {}): Promise<DeploymentRecord | undefined> {
   const current = await client.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
   if (!current.rows[0]) return undefined;
@@ -124,7 +109,7 @@ export function scheduleOnFreeNode(pool: Pool, id: string): Promise<{ deployment
       `SELECT * FROM nodes n
         WHERE status = 'online' AND free_vram_gb >= $1 AND ($2::text IS NULL OR gpu_model = $2)
           AND NOT EXISTS (SELECT 1 FROM deployments x WHERE x.node_id = n.id AND x.status IN ('scheduled', 'running'))
-        ORDER BY load, free_vram_gb DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        ORDER BY load, free_vram_gb DESC, id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED`,
       [d.min_vram_gb, d.gpu_model],
     );
     if (!rows[0]) return undefined;

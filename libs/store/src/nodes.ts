@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { NodeRecord } from '@hypernode/events';
+import { CURSOR_AT_SQL, decodeCursor, encodeCursor } from './cursor.js';
 import { toNode, type NodeRow } from './rows.js';
 import { transitionIn } from './deployments.js';
 import { recordEvent, withTransaction } from './transaction.js';
@@ -14,7 +15,8 @@ export interface NodeRegistration {
 
 /**
  * Registers a node, or re-registers one that restarts under the same name (it comes back
- * online with full free VRAM); writes `node.registered` in the same transaction.
+ * online with full free VRAM); writes `node.registered` in the same transaction. Locks the
+ * node row, then the outbox at commit (lock-order.ts).
  */
 export function registerNode(pool: Pool, node: NodeRegistration): Promise<NodeRecord> {
   return withTransaction(pool, async (client) => {
@@ -32,24 +34,55 @@ export function registerNode(pool: Pool, node: NodeRegistration): Promise<NodeRe
   });
 }
 
-/** Records a heartbeat; undefined when the node does not exist. */
+/**
+ * What a client shows of a node, at the precision it shows it: a heartbeat writes
+ * `node.updated` only when this changes — status, free VRAM, or load at one decimal (the
+ * current deployment changes through deployment events). `lastHeartbeatAt` alone never makes
+ * an event: it is in the row (GET /nodes) but would be half of all events otherwise.
+ */
+export function visibleNodeState(node: Pick<NodeRecord, 'status' | 'freeVramGb' | 'load'>): string {
+  return `${node.status}|${node.freeVramGb}|${Math.round(node.load * 10)}`;
+}
+
+/**
+ * Records a heartbeat (the node comes back online); undefined when the node does not exist.
+ * Writes `node.updated` only when visibleNodeState changes. Locks the node row (lock-order.ts).
+ */
 export function heartbeat(pool: Pool, id: string, beat: { load: number; freeVramGb: number }): Promise<NodeRecord | undefined> {
   return withTransaction(pool, async (client) => {
+    const before = await client.query<NodeRow>('SELECT * FROM nodes WHERE id = $1 FOR NO KEY UPDATE', [id]);
+    if (!before.rows[0]) return undefined;
     const { rows } = await client.query<NodeRow>(
       `UPDATE nodes SET load = $2, free_vram_gb = LEAST($3, vram_gb), status = 'online', last_heartbeat_at = now() WHERE id = $1 RETURNING *`,
       [id, beat.load, beat.freeVramGb],
     );
-    if (!rows[0]) return undefined;
-    const record = toNode(rows[0]);
-    await recordEvent(client, 'node.updated', { node: record });
+    const record = toNode(rows[0]!);
+    if (visibleNodeState(record) !== visibleNodeState(toNode(before.rows[0]))) await recordEvent(client, 'node.updated', { node: record });
     return record;
   });
 }
 
-/** Every node, newest first. */
-export async function listNodes(pool: Pool): Promise<NodeRecord[]> {
-  const { rows } = await pool.query<NodeRow>('SELECT * FROM nodes ORDER BY created_at DESC, id DESC');
-  return rows.map(toNode);
+/** A page of nodes, newest first, optionally of one status; `cursor` is the previous page's nextCursor. */
+export async function listNodes(pool: Pool, query: { status?: NodeRecord['status']; limit: number; cursor?: string }): Promise<{ items: NodeRecord[]; nextCursor: string | null }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.status) {
+    params.push(query.status);
+    where.push(`status = $${params.length}`);
+  }
+  if (query.cursor) {
+    const { at, id } = decodeCursor(query.cursor);
+    params.push(at, id);
+    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(query.limit + 1);
+  const { rows } = await pool.query<NodeRow & { cursor_at: string }>(
+    `SELECT *, ${CURSOR_AT_SQL} FROM nodes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return { items: page.map(toNode), nextCursor: rows.length > query.limit && last ? encodeCursor(last.cursor_at, last.id) : null };
 }
 
 /** One node, or undefined. */
@@ -61,18 +94,29 @@ export async function getNode(pool: Pool, id: string): Promise<NodeRecord | unde
 /**
  * Takes nodes offline — those whose last heartbeat is older than `staleSeconds`, or the one
  * given — and sends their scheduled or running deployments back to the queue, all with events,
- * in one transaction. Returns the nodes taken offline.
+ * in one transaction. Returns the nodes taken offline. Locks in the order of lock-order.ts:
+ * the nodes (id order), then their active deployments (id order), then the outbox at commit.
  */
 export function takeNodesOffline(pool: Pool, which: { staleSeconds: number } | { id: string }): Promise<NodeRecord[]> {
   return withTransaction(pool, async (client) => {
-    const { rows } =
+    const locked =
       'id' in which
-        ? await client.query<NodeRow>("UPDATE nodes SET status = 'offline' WHERE id = $1 AND status = 'online' RETURNING *", [which.id])
-        : await client.query<NodeRow>("UPDATE nodes SET status = 'offline' WHERE status = 'online' AND last_heartbeat_at < now() - make_interval(secs => $1) RETURNING *", [which.staleSeconds]);
-    const nodes = rows.map(toNode);
+        ? await client.query<{ id: string }>("SELECT id FROM nodes WHERE id = $1 AND status = 'online' FOR NO KEY UPDATE", [which.id])
+        : await client.query<{ id: string }>(
+            "SELECT id FROM nodes WHERE status = 'online' AND last_heartbeat_at < now() - make_interval(secs => $1) ORDER BY id FOR NO KEY UPDATE",
+            [which.staleSeconds],
+          );
+    if (locked.rows.length === 0) return [];
+    const { rows } = await client.query<NodeRow>("UPDATE nodes SET status = 'offline' WHERE id = ANY($1::uuid[]) RETURNING *", [locked.rows.map((r) => r.id)]);
+    const nodes = rows.map(toNode).sort((a, b) => (a.id < b.id ? -1 : 1));
     for (const node of nodes) {
       await recordEvent(client, 'node.updated', { node });
-      const active = await client.query<{ id: string }>("SELECT id FROM deployments WHERE node_id = $1 AND status IN ('scheduled', 'running')", [node.id]);
+      // Locked here, in id order; a deployment that moved on (cancelled, completed) while we
+      // waited for its lock no longer matches and is left alone.
+      const active = await client.query<{ id: string }>(
+        "SELECT id FROM deployments WHERE node_id = $1 AND status IN ('scheduled', 'running') ORDER BY id FOR UPDATE",
+        [node.id],
+      );
       for (const { id } of active.rows) await transitionIn(client, id, 'queued', { nodeId: null, error: `node ${node.name} went offline; rescheduling` });
     }
     return nodes;

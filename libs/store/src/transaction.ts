@@ -1,32 +1,74 @@
 import type { Pool, PoolClient } from 'pg';
 import { topicsFor, type EventPayloads, type EventType } from '@hypernode/events';
+import { OUTBOX_WRITE_LOCK } from './lock-order.js';
 
-/** Runs `work` in one transaction; rolls back on any error. */
+interface PendingEvent {
+  type: EventType;
+  topics: string[];
+  data: string;
+}
+
+/** Events buffered by recordEvent, per transaction (keyed by the client running it). */
+const pending = new WeakMap<PoolClient, PendingEvent[]>();
+
+/** recordEvent was called on a client that is not inside `withTransaction`. */
+export class OutboxTransactionError extends Error {
+  readonly code = 'E_OUTBOX_NO_TRANSACTION';
+}
+
+/**
+ * Runs `work` in one transaction; rolls back on any error. Events the work recorded are
+ * inserted into the outbox just before COMMIT, under the outbox ordering lock, which is thus
+ * taken last and held only for that insert and the commit (see lock-order.ts).
+ */
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  const events: PendingEvent[] = [];
+  pending.set(client, events);
+  let broken = false;
   try {
     await client.query('BEGIN');
     const result = await work(client);
+    if (events.length > 0) await insertEvents(client, events);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A connection that timed out or dropped is not rolled back (that would wait on a server that
+    // is not answering) but destroyed: PostgreSQL aborts the transaction when the session ends.
+    if (!isBrokenConnection(error)) await client.query('ROLLBACK').catch(() => (broken = true));
+    else broken = true;
     throw error;
   } finally {
-    client.release();
+    pending.delete(client);
+    client.release(broken);
   }
 }
 
-/** Advisory lock key that orders outbox writers (see recordEvent). */
-const OUTBOX_WRITE_LOCK = 0x48_4e_4f_42; // "HNOB"
+/** Errors after which a client must not be reused: its last query may still be in flight. */
+function isBrokenConnection(error: unknown): boolean {
+  const e = error as { message?: string; code?: string } | undefined;
+  return /Query read timeout|Connection terminated|connection error|ECONNRESET|EPIPE/i.test(`${e?.message ?? ''} ${e?.code ?? ''}`);
+}
+
+/** Rows per INSERT statement (3 parameters each, well under PostgreSQL's 65,535). */
+const INSERT_CHUNK = 1000;
+
+async function insertEvents(client: PoolClient, events: PendingEvent[]): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_WRITE_LOCK]);
+  for (let start = 0; start < events.length; start += INSERT_CHUNK) {
+    const chunk = events.slice(start, start + INSERT_CHUNK);
+    const values = chunk.map((_, i) => `($${i * 3 + 1}, $${i * 3 + 2}::text[], $${i * 3 + 3}::jsonb)`).join(', ');
+    await client.query(`INSERT INTO events (type, topics, data) VALUES ${values}`, chunk.flatMap((e) => [e.type, e.topics, e.data]));
+  }
+}
 
 /**
- * Appends an event to the outbox inside the caller's transaction. Writers take a
- * transaction-scoped advisory lock first, so events commit in id order and the relay never
- * sees id 5 before id 4 — which keeps the stream's ids monotonic without gaps filled late.
+ * Adds an event to the outbox of the caller's transaction (a client from `withTransaction`).
+ * The row is written at commit, in recording order, so its id is known only after
+ * `withTransaction` resolves; a rolled-back transaction writes none.
  */
-export async function recordEvent<T extends EventType>(client: PoolClient, type: T, data: EventPayloads[T]): Promise<string> {
-  await client.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_WRITE_LOCK]);
-  const { rows } = await client.query<{ id: string }>('INSERT INTO events (type, topics, data) VALUES ($1, $2, $3) RETURNING id', [type, topicsFor(type, data), JSON.stringify(data)]);
-  return rows[0]!.id;
+export async function recordEvent<T extends EventType>(client: PoolClient, type: T, data: EventPayloads[T]): Promise<void> {
+  const events = pending.get(client);
+  if (!events) throw new OutboxTransactionError(`recordEvent(${type}) was called outside withTransaction: run the change and its event inside withTransaction(pool, (client) => …) from @hypernode/store`);
+  events.push({ type, topics: topicsFor(type, data), data: JSON.stringify(data) });
 }

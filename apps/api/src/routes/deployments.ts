@@ -6,7 +6,17 @@ import { requireWorkerToken } from '../plugins/auth.js';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
 import { createDeployment, getDeployment, listDeployments, transitionDeployment } from '@hypernode/store';
 
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+/** A one-line name: no NUL or other control character (PostgreSQL text refuses NUL; the rest make no sense in a name). */
+export const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';
+/** Free text (an error report): tabs and line breaks allowed, no NUL or other control character. */
+const MESSAGE_PATTERN = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$';
+/** A path id: a UUID exactly as PostgreSQL parses it (ajv's `uuid` format also takes a `urn:uuid:` prefix). */
+export const IdParams = Type.Object({ id: Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }) });
+/** `limit` and `cursor` of a paged list; the cursor is opaque and decoded strictly by the store. */
+export const PageQuery = {
+  limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1–100, default 20' })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' })),
+};
 const Status = Type.Enum(DEPLOYMENT_STATES);
 
 /** LLM deployments: create, list (status filter, cursor pages), read, cancel. */
@@ -17,8 +27,8 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerTo
       schema: {
         body: Type.Object(
           {
-            model: Type.String({ minLength: 1, maxLength: 200, description: 'Model name, e.g. llama-3-8b' }),
-            gpuModel: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Required GPU model; any when omitted' })),
+            model: Type.String({ minLength: 1, maxLength: 200, pattern: NAME_PATTERN, description: 'Model name, e.g. llama-3-8b' }),
+            gpuModel: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: NAME_PATTERN, description: 'Required GPU model; any when omitted' })),
             minVramGb: Type.Number({ exclusiveMinimum: 0, maximum: 4096, description: 'VRAM the model needs, GB' }),
             maxDurationS: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600, description: 'Stop after this many seconds' })),
           },
@@ -35,7 +45,7 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerTo
     {
       schema: {
         querystring: Type.Object(
-          { status: Type.Optional(Status), limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1–100, default 20' })), cursor: Type.Optional(Type.String({ maxLength: 200 })) },
+          { status: Type.Optional(Status), ...PageQuery },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ items: Type.Array(DeploymentSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
@@ -65,7 +75,7 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerTo
           {
             status: Type.Enum(['running', 'completed', 'failed', 'queued'] as const),
             progress: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-            error: Type.Optional(Type.String({ maxLength: 2000 })),
+            error: Type.Optional(Type.String({ maxLength: 2000, pattern: MESSAGE_PATTERN })),
           },
           { additionalProperties: false },
         ),

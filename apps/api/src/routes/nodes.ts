@@ -5,8 +5,7 @@ import type { Pool } from 'pg';
 import { requireWorkerToken } from '../plugins/auth.js';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
 import { getNode, heartbeat, listNodes, registerNode, takeNodesOffline } from '@hypernode/store';
-
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+import { IdParams, NAME_PATTERN, PageQuery } from './deployments.js';
 
 /** GPU nodes: workers register and heartbeat (bearer token); anyone may read. */
 export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: string }> = async (app, { pool, workerToken }) => {
@@ -20,9 +19,9 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: 
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
-            gpuModel: Type.String({ minLength: 1, maxLength: 100 }),
+            gpuModel: Type.String({ minLength: 1, maxLength: 100, pattern: NAME_PATTERN }),
             vramGb: Type.Number({ exclusiveMinimum: 0, maximum: 4096 }),
-            workerUrl: Type.String({ format: 'uri', pattern: '^https?://' }),
+            workerUrl: Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://[^\\u0000-\\u0020\\u007f]+$' }),
           },
           { additionalProperties: false },
         ),
@@ -48,7 +47,16 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: 
     },
   );
 
-  app.get('/nodes', { schema: { response: { 200: Type.Array(NodeSchema) } } }, async () => listNodes(pool));
+  app.get(
+    '/nodes',
+    {
+      schema: {
+        querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline')])), ...PageQuery }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(NodeSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+      },
+    },
+    async (request) => listNodes(pool, { status: request.query.status, limit: Number(request.query.limit ?? 20), cursor: request.query.cursor }),
+  );
 
   app.get('/nodes/:id', { schema: { params: IdParams, response: { 200: NodeSchema, 404: ErrorSchema } } }, async (request, reply) => {
     const node = await getNode(pool, request.params.id);

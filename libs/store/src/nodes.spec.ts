@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BadCursorError } from './cursor.js';
+import { heartbeat, listNodes, registerNode, takeNodesOffline } from './nodes.js';
+import { migratedTestPool } from './test-database.js';
+
+let db: Awaited<ReturnType<typeof migratedTestPool>>;
+beforeAll(async () => {
+  db = await migratedTestPool();
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+const register = (name: string) => registerNode(db.pool, { name, gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' });
+const nodeEvents = async (id: string) => (await db.pool.query("SELECT id FROM events WHERE type = 'node.updated' AND data->'node'->>'id' = $1", [id])).rowCount;
+
+describe('heartbeats', () => {
+  it('update the row every time but write node.updated only when what a client shows changes', async () => {
+    const node = await register('beating');
+    await heartbeat(db.pool, node.id, { load: 0, freeVramGb: 80 });
+    await heartbeat(db.pool, node.id, { load: 0.04, freeVramGb: 80 }); // load rounds to 0.0: same
+    expect(await nodeEvents(node.id)).toBe(0);
+    const before = (await listNodes(db.pool, { limit: 100 })).items.find((n) => n.id === node.id)!;
+    await heartbeat(db.pool, node.id, { load: 0.04, freeVramGb: 80 });
+    const after = (await listNodes(db.pool, { limit: 100 })).items.find((n) => n.id === node.id)!;
+    expect(Date.parse(after.lastHeartbeatAt)).toBeGreaterThanOrEqual(Date.parse(before.lastHeartbeatAt));
+    expect(after.load).toBe(0.04);
+
+    await heartbeat(db.pool, node.id, { load: 0.04, freeVramGb: 40 }); // free VRAM
+    await heartbeat(db.pool, node.id, { load: 0.5, freeVramGb: 40 }); // load 0.0 → 0.5
+    expect(await nodeEvents(node.id)).toBe(2);
+    await takeNodesOffline(db.pool, { id: node.id }); // status (its own event)
+    await heartbeat(db.pool, node.id, { load: 0.5, freeVramGb: 40 }); // back online
+    expect(await nodeEvents(node.id)).toBe(4);
+    expect(await heartbeat(db.pool, '00000000-0000-4000-8000-000000000000', { load: 0, freeVramGb: 1 })).toBeUndefined();
+  });
+});
+
+describe('listNodes', () => {
+  it('pages newest first by status, neither skipping nor repeating, and refuses a bad cursor', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) made.push((await register(`paged-${i}`)).id);
+    await takeNodesOffline(db.pool, { id: made[2]! });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listNodes(db.pool, { status: 'online', limit: 2, cursor });
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      expect(page.items.every((n) => n.status === 'online')).toBe(true);
+      seen.push(...page.items.map((n) => n.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen.filter((id) => made.includes(id))).toEqual([made[4], made[3], made[1], made[0]]);
+    expect(new Set(seen).size).toBe(seen.length);
+    await expect(listNodes(db.pool, { limit: 2, cursor: 'garbage' })).rejects.toThrow(BadCursorError);
+  });
+});

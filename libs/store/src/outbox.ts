@@ -1,0 +1,63 @@
+import type { PoolClient } from 'pg';
+import type { HypernodeEvent } from '@hypernode/events';
+
+interface EventRow {
+  id: string;
+  type: HypernodeEvent['type'];
+  topics: string[];
+  data: HypernodeEvent['data'];
+  created_at: Date;
+}
+
+const COLUMNS = 'id, type, topics, data, created_at';
+
+function toEvent(row: EventRow): HypernodeEvent {
+  return { id: row.id, type: row.type, topics: row.topics, at: row.created_at.toISOString(), data: row.data };
+}
+
+/** Unpublished outbox events in id order, at most `limit`, optionally only ids ≤ `maxId`. */
+export async function unpublishedEvents(client: PoolClient, limit: number, maxId?: bigint): Promise<HypernodeEvent[]> {
+  const { rows } = await client.query<EventRow>(
+    `SELECT ${COLUMNS} FROM events WHERE published_at IS NULL AND ($2::bigint IS NULL OR id <= $2) ORDER BY id LIMIT $1`,
+    [limit, maxId?.toString() ?? null],
+  );
+  return rows.map(toEvent);
+}
+
+/** Published events with id ≥ `fromId`, in id order, at most `limit` (re-seeding reads the window in pages). */
+export async function publishedEventsFrom(client: PoolClient, fromId: bigint, limit: number): Promise<HypernodeEvent[]> {
+  const { rows } = await client.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE published_at IS NOT NULL AND id >= $1 ORDER BY id LIMIT $2`, [fromId.toString(), limit]);
+  return rows.map(toEvent);
+}
+
+/** The id of the oldest of the newest `window` published events (where a re-seed starts), or undefined when none is published. */
+export async function replayWindowStart(client: PoolClient, window: number): Promise<bigint | undefined> {
+  const { rows } = await client.query<{ id: string }>(
+    `SELECT min(id)::text AS id FROM (SELECT id FROM events WHERE published_at IS NOT NULL ORDER BY id DESC LIMIT $1) w HAVING count(*) > 0`,
+    [window],
+  );
+  return rows[0] ? BigInt(rows[0].id) : undefined;
+}
+
+/** Stamps events published (only once they are on the stream). */
+export async function markPublished(client: PoolClient, ids: string[]): Promise<void> {
+  if (ids.length > 0) await client.query('UPDATE events SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL', [ids]);
+}
+
+/** What the relay checks the stream against: the epoch it last seeded `streamKey` with, and the highest published id (0 when none). */
+export async function outboxState(client: PoolClient, streamKey: string): Promise<{ epoch: string | undefined; maxPublished: bigint }> {
+  const { rows } = await client.query<{ epoch: string | null; max_published: string | null }>(
+    `SELECT (SELECT epoch FROM relay_state WHERE stream_key = $1) AS epoch,
+            (SELECT id FROM events WHERE published_at IS NOT NULL ORDER BY id DESC LIMIT 1)::text AS max_published`,
+    [streamKey],
+  );
+  return { epoch: rows[0]?.epoch ?? undefined, maxPublished: BigInt(rows[0]?.max_published ?? 0) };
+}
+
+/** Records the epoch `streamKey` was (re)seeded with. */
+export async function saveStreamEpoch(client: PoolClient, streamKey: string, epoch: string): Promise<void> {
+  await client.query(
+    'INSERT INTO relay_state (stream_key, epoch) VALUES ($1, $2) ON CONFLICT (stream_key) DO UPDATE SET epoch = EXCLUDED.epoch, seeded_at = now()',
+    [streamKey, epoch],
+  );
+}
