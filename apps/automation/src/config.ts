@@ -1,4 +1,5 @@
 import { urlFor } from '@hypernode/ports';
+import { env, parseEnv } from '@hypernode/service-kit';
 
 /** The automation engine's settings. */
 export interface AutomationConfig {
@@ -8,41 +9,79 @@ export interface AutomationConfig {
   redisPrefix: string;
   /** Token the engine shows GPU workers when it dispatches. */
   workerToken?: string;
-  /** How often PostgreSQL is scanned for queued deployments (the durability net). */
+  /**
+   * How often queued deployments are matched to free nodes, and every queued, scheduled and
+   * running deployment is swept page by page (waiting reasons, lost follow jobs): the durability net.
+   */
   reconcileMs: number;
+  /** Rows per page of that sweep. */
+  reconcilePage: number;
   /** How often the node watchdog runs, and how stale a heartbeat may get. */
   watchdogMs: number;
   nodeStaleS: number;
   /** How often every registry service's health is checked. */
   sweepMs: number;
-  /** How often a deployment being followed is re-read. */
+  /** How often a deployment being followed is re-read (each look is a short job; no slot is held in between). */
   followMs: number;
+  /** How often a followed deployment's worker is asked whether it still runs it. */
+  workerCheckMs: number;
+  /** Timeout of every HTTP call to a GPU worker. */
+  workerTimeoutMs: number;
+  /** Deploy steps run at once (a step is short: dispatch, or one look at a followed deployment). */
+  deployConcurrency: number;
+  /** Attempts of a deploy step that throws (PostgreSQL down, …), with capped exponential backoff. */
+  deployAttempts: number;
+  /** How often old events are pruned. */
+  pruneMs: number;
+  /** Events older than this many seconds are pruned… */
+  eventsKeepS: number;
+  /** …except the newest this many, which are always kept. */
+  eventsKeepLast: number;
 }
 
-/** A setting that cannot be used. */
-export class AutomationConfigError extends Error {
-  readonly code = 'E_AUTOMATION_CONFIG';
-}
+const HOUR_MS = 3600_000;
 
-function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new AutomationConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a number above 0 (default ${fallback})`);
-  return n;
-}
+/** The variables the engine reads (its one schema). */
+const AUTOMATION_ENV = {
+  DATABASE_URL: env.url(undefined, ['postgres', 'postgresql']),
+  REDIS_URL: env.url(undefined, ['redis', 'rediss']),
+  HYPERNODE_REDIS_PREFIX: env.str('hypernode:'),
+  HYPERNODE_WORKER_TOKEN: env.secret(16, false, 'the same secret the api and the GPU workers have'),
+  AUTOMATION_RECONCILE_MS: env.int(500, 10, HOUR_MS),
+  AUTOMATION_WATCHDOG_MS: env.int(2000, 10, HOUR_MS),
+  AUTOMATION_NODE_STALE_S: env.num(6, 0.1, 3600),
+  AUTOMATION_SWEEP_MS: env.int(2000, 10, HOUR_MS),
+  AUTOMATION_FOLLOW_MS: env.int(1000, 10, HOUR_MS),
+  AUTOMATION_WORKER_CHECK_MS: env.int(5000, 10, HOUR_MS),
+  AUTOMATION_WORKER_TIMEOUT_MS: env.int(3000, 10, 60_000),
+  AUTOMATION_DEPLOY_CONCURRENCY: env.int(8, 1, 1000),
+  AUTOMATION_DEPLOY_ATTEMPTS: env.int(20, 1, 1000),
+  AUTOMATION_RECONCILE_PAGE: env.int(500, 1, 10_000),
+  AUTOMATION_PRUNE_MS: env.int(60_000, 10, 24 * HOUR_MS),
+  AUTOMATION_EVENTS_KEEP_S: env.int(86_400, 1),
+  AUTOMATION_EVENTS_KEEP_LAST: env.int(100_000, 0),
+};
 
-/** Reads the engine's settings from the environment. */
-export function loadAutomationConfig(env: NodeJS.ProcessEnv = process.env, defaultDatabaseUrl: string): AutomationConfig {
+/** Reads the engine's settings from the environment; throws ConfigError listing every bad one. */
+export function loadAutomationConfig(source: NodeJS.ProcessEnv = process.env, defaultDatabaseUrl: string): AutomationConfig {
+  const v = parseEnv('automation', AUTOMATION_ENV, source);
   return {
-    databaseUrl: env.DATABASE_URL || defaultDatabaseUrl,
-    redisUrl: env.REDIS_URL || urlFor('redis', { env }),
-    redisPrefix: env.HYPERNODE_REDIS_PREFIX ?? 'hypernode:',
-    workerToken: env.HYPERNODE_WORKER_TOKEN || undefined,
-    reconcileMs: num(env, 'AUTOMATION_RECONCILE_MS', 1000),
-    watchdogMs: num(env, 'AUTOMATION_WATCHDOG_MS', 2000),
-    nodeStaleS: num(env, 'AUTOMATION_NODE_STALE_S', 6),
-    sweepMs: num(env, 'AUTOMATION_SWEEP_MS', 2000),
-    followMs: num(env, 'AUTOMATION_FOLLOW_MS', 200),
+    databaseUrl: v.DATABASE_URL ?? defaultDatabaseUrl,
+    redisUrl: v.REDIS_URL ?? urlFor('redis', { env: source }),
+    redisPrefix: v.HYPERNODE_REDIS_PREFIX,
+    workerToken: v.HYPERNODE_WORKER_TOKEN,
+    reconcileMs: v.AUTOMATION_RECONCILE_MS,
+    watchdogMs: v.AUTOMATION_WATCHDOG_MS,
+    nodeStaleS: v.AUTOMATION_NODE_STALE_S,
+    sweepMs: v.AUTOMATION_SWEEP_MS,
+    followMs: v.AUTOMATION_FOLLOW_MS,
+    workerCheckMs: v.AUTOMATION_WORKER_CHECK_MS,
+    workerTimeoutMs: v.AUTOMATION_WORKER_TIMEOUT_MS,
+    deployConcurrency: v.AUTOMATION_DEPLOY_CONCURRENCY,
+    deployAttempts: v.AUTOMATION_DEPLOY_ATTEMPTS,
+    reconcilePage: v.AUTOMATION_RECONCILE_PAGE,
+    pruneMs: v.AUTOMATION_PRUNE_MS,
+    eventsKeepS: v.AUTOMATION_EVENTS_KEEP_S,
+    eventsKeepLast: v.AUTOMATION_EVENTS_KEEP_LAST,
   };
 }

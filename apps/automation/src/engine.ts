@@ -1,116 +1,130 @@
-import { Queue, Worker, type Job, type JobType } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobType } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import { portFor } from '@hypernode/ports';
-import { queuedDeploymentIds, takeNodesOffline } from '@hypernode/store';
 import type { AutomationConfig } from './config.js';
-import { runDeploy } from './workflows/deploy.js';
+import { connectionOf, DEPLOY_QUEUE, isDeploymentId, MAINTENANCE_QUEUE } from './queues.js';
+import { startScheduler } from './scheduler.js';
+import { deployStep, type DeployJobData } from './workflows/deploy.js';
 import { createHealthSweep } from './workflows/health-sweep.js';
+import { runNodeWatchdog, runPruneEvents } from './workflows/maintenance.js';
 
 /** The workflows this engine runs, for GET /workflows. */
 export const WORKFLOWS = {
   deploy: 'queued deployment → node with capacity → dispatch to its worker → follow to completed/failed',
   'node-watchdog': 'nodes that missed their heartbeats go offline; their deployments are rescheduled',
-  'health-sweep': 'checks every registry service and publishes changes on the services topic',
+  'health-sweep': 'checks every registry service, stores the results for the api and publishes changes on the services topic',
+  'prune-events': 'deletes published events older than the replay window (AUTOMATION_EVENTS_KEEP_S)',
 } as const;
 export type WorkflowName = keyof typeof WORKFLOWS;
-
-const QUEUE = 'hypernode';
-
-function connectionOf(url: string) {
-  const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port || portFor('redis')), password: u.password || undefined, db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0, maxRetriesPerRequest: null };
-}
+type MaintenanceName = Exclude<WorkflowName, 'deploy'>;
 
 /** A running engine. */
 export interface Engine {
+  /** The deploy queue (short dispatch-and-follow steps). */
   queue: Queue;
+  /** The maintenance queue (watchdog, health sweep, prune), with its own worker so it always runs on time. */
+  maintenance: Queue;
   /** Adds a run now; `deploy` needs `{ deploymentId }`. */
   run(name: WorkflowName, data?: { deploymentId?: string }): Promise<Job>;
-  /** Recent runs, optionally of one state. */
+  /** Recent runs of every workflow, newest first, optionally of one state. */
   runs(status?: JobType): Promise<Array<Record<string, unknown>>>;
   /**
-   * Stops taking jobs and closes connections; idempotent. Graceful by default (jobs in flight
+   * Stops taking jobs and closes connections; idempotent. Graceful by default (steps in flight
    * finish); `force` abandons them as a crash would, and BullMQ hands them to the next engine.
    */
   close(force?: boolean): Promise<void>;
 }
 
+const KEEP = { removeOnComplete: 100, removeOnFail: 100 };
+
 /**
- * Starts the engine on BullMQ: one queue, one worker for all three workflows, repeatable
- * watchdog and sweep jobs, and a reconciliation pass over PostgreSQL every `reconcileMs` that
- * enqueues every queued deployment (deduplicated by id). That pass is the durability net: a
- * deployment created while Redis or the engine was down is picked up when they are back.
+ * Starts the engine on BullMQ. The scheduler matches queued deployments to free nodes in
+ * PostgreSQL and adds a `deploy` job per placed one; that job dispatches, then follows the
+ * deployment in short steps (delayed in between, so a running deployment holds no slot).
+ * Watchdog, health sweep and prune run on a second queue with its own worker, so no number of
+ * deployments can delay them.
  */
 export async function startEngine(config: AutomationConfig, pool: Pool, log: (line: string) => void = () => undefined): Promise<Engine> {
   const connection = connectionOf(config.redisUrl);
   const prefix = `${config.redisPrefix}bull`;
-  const queue = new Queue(QUEUE, { connection, prefix });
-  const sweep = createHealthSweep(pool);
+  const queue = new Queue(DEPLOY_QUEUE, { connection, prefix });
+  const maintenance = new Queue(MAINTENANCE_QUEUE, { connection, prefix });
+  // Its own bounded client: a sweep never waits on Redis longer than commandTimeout.
+  const redis = new Redis({ ...connection, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
+  redis.on('error', () => undefined); // reported by the sweep that fails, not as an unhandled event
+  const sweep = createHealthSweep({ pool, redis, prefix: config.redisPrefix, sweepMs: config.sweepMs });
+  const ctx = { pool, workerToken: config.workerToken, followMs: config.followMs, workerCheckMs: config.workerCheckMs, workerTimeoutMs: config.workerTimeoutMs, log };
 
-  const process = async (job: Job) => {
-    switch (job.name as WorkflowName) {
-      case 'deploy':
-        return runDeploy({ pool, workerToken: config.workerToken, followMs: config.followMs, log }, String(job.data.deploymentId));
-      case 'node-watchdog': {
-        const offline = await takeNodesOffline(pool, { staleSeconds: config.nodeStaleS });
-        if (offline.length > 0) log(`node-watchdog: ${offline.map((n) => n.name).join(', ')} missed heartbeats; offline, deployments rescheduled`);
-        return { offline: offline.map((n) => n.name) };
-      }
+  const deploy = async (job: Job<DeployJobData>, token?: string) => {
+    if (job.name !== 'deploy') throw new UnrecoverableError(`the deploy queue runs "deploy" jobs only, not "${job.name}"`);
+    if (!isDeploymentId(job.data.deploymentId)) throw new UnrecoverableError(`deploymentId ${JSON.stringify(job.data.deploymentId)} is not a UUID: pass the id of a deployment`);
+    const step = await deployStep(ctx, job.data);
+    if (step.done) return step.result;
+    if (JSON.stringify(step.data) !== JSON.stringify(job.data)) await job.updateData(step.data);
+    await job.moveToDelayed(Date.now() + step.delayMs, token);
+    throw new DelayedError();
+  };
+  const upkeep = async (job: Job) => {
+    switch (job.name as MaintenanceName) {
+      case 'node-watchdog':
+        return runNodeWatchdog(pool, config.nodeStaleS, log);
       case 'health-sweep':
         return (await sweep()).changed ? 'changed' : 'unchanged';
+      case 'prune-events':
+        return runPruneEvents(pool, { keepS: config.eventsKeepS, keepLast: config.eventsKeepLast }, log);
       default:
-        throw new Error(`unknown workflow ${job.name}`);
+        throw new UnrecoverableError(`unknown workflow "${job.name}": the maintenance queue runs ${Object.keys(WORKFLOWS).filter((n) => n !== 'deploy').join(', ')}`);
     }
   };
 
-  const worker = new Worker(QUEUE, process, {
-    connection,
-    prefix,
-    concurrency: 8,
-    // A killed engine's jobs come back quickly: the lock lapses and another worker takes them.
-    lockDuration: 5000,
-    stalledInterval: 2000,
-    settings: { backoffStrategy: (attempts: number) => Math.min(500 * 2 ** attempts, 5000) },
-  });
-  worker.on('failed', (job, error) => log(`${job?.name ?? 'job'} ${job?.data?.deploymentId ?? ''} attempt ${job?.attemptsMade ?? '?'} failed: ${error.message}`));
-  worker.on('error', (error) => log(`worker error: ${error.message}`));
+  const workers = [
+    new Worker(DEPLOY_QUEUE, deploy, {
+      connection,
+      prefix,
+      concurrency: config.deployConcurrency,
+      // A killed engine's steps come back quickly: the lock lapses and another worker takes them.
+      lockDuration: 5000,
+      stalledInterval: 2000,
+      maxStalledCount: 5,
+      settings: { backoffStrategy: (attempts: number) => Math.min(500 * 2 ** attempts, 5000) },
+    }),
+    new Worker(MAINTENANCE_QUEUE, upkeep, { connection, prefix, concurrency: 3, lockDuration: 10_000, stalledInterval: 5000 }),
+  ];
+  for (const worker of workers) {
+    worker.on('failed', (job, error) => log(`${job?.name ?? 'job'} ${job?.data?.deploymentId ?? ''} attempt ${job?.attemptsMade ?? '?'} failed: ${error.message}`));
+    worker.on('error', (error) => log(`worker error: ${error.message}`));
+  }
 
-  await queue.upsertJobScheduler('node-watchdog', { every: config.watchdogMs }, { name: 'node-watchdog', opts: { removeOnComplete: 100, removeOnFail: 100 } });
-  await queue.upsertJobScheduler('health-sweep', { every: config.sweepMs }, { name: 'health-sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  // Before maintenance had its own queue, its schedulers lived on the deploy queue.
+  await Promise.all(['node-watchdog', 'health-sweep'].map((id) => queue.removeJobScheduler(id)));
+  await maintenance.upsertJobScheduler('node-watchdog', { every: config.watchdogMs }, { name: 'node-watchdog', opts: KEEP });
+  await maintenance.upsertJobScheduler('health-sweep', { every: config.sweepMs }, { name: 'health-sweep', opts: KEEP });
+  await maintenance.upsertJobScheduler('prune-events', { every: config.pruneMs }, { name: 'prune-events', opts: KEEP });
 
   const addDeploy = (deploymentId: string) =>
-    queue.add('deploy', { deploymentId }, { deduplication: { id: `deploy:${deploymentId}` }, attempts: 1000, backoff: { type: 'custom' }, removeOnComplete: 1000, removeOnFail: 1000 });
-
-  let reconciling = false;
-  const reconcile = async () => {
-    if (reconciling) return;
-    reconciling = true;
-    try {
-      for (const id of await queuedDeploymentIds(pool)) await addDeploy(id);
-    } catch (error) {
-      log(`reconcile pass failed (${(error as Error).message}); next pass in ${config.reconcileMs} ms`);
-    } finally {
-      reconciling = false;
-    }
-  };
-  await reconcile();
-  const timer = setInterval(() => void reconcile(), config.reconcileMs);
+    queue.add('deploy', { deploymentId }, { deduplication: { id: `deploy:${deploymentId}` }, attempts: config.deployAttempts, backoff: { type: 'custom' }, removeOnComplete: 1000, removeOnFail: 1000 });
+  const scheduler = startScheduler({ pool, intervalMs: config.reconcileMs, pageSize: config.reconcilePage, addDeploy, log });
 
   let closing: Promise<void> | undefined;
   return {
     queue,
-    run: (name, data = {}) => (name === 'deploy' ? addDeploy(String(data.deploymentId)) : queue.add(name, {}, { removeOnComplete: 100, removeOnFail: 100 })),
+    maintenance,
+    run: (name, data = {}) => (name === 'deploy' ? addDeploy(String(data.deploymentId)) : maintenance.add(name, {}, { ...KEEP, jobId: `${name}-${randomUUID()}` })),
     runs: async (status) => {
-      const jobs = await queue.getJobs(status ? [status] : ['active', 'waiting', 'delayed', 'completed', 'failed'], 0, 99);
+      const states: JobType[] = status ? [status] : ['active', 'waiting', 'delayed', 'completed', 'failed'];
+      const jobs = (await Promise.all([queue, maintenance].map((q) => q.getJobs(states, 0, 99)))).flat().filter(Boolean);
+      const newest = jobs.sort((a, b) => b.timestamp - a.timestamp).slice(0, 100);
       return Promise.all(
-        jobs.filter(Boolean).map(async (j) => ({ id: j.id, workflow: j.name, status: await j.getState(), data: j.data, attempts: j.attemptsMade, result: j.returnvalue ?? null, failedReason: j.failedReason ?? null, finishedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null })),
+        newest.map(async (j) => ({ id: j.id, workflow: j.name, status: await j.getState(), data: j.data, attempts: j.attemptsMade, result: j.returnvalue ?? null, failedReason: j.failedReason ?? null, finishedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null })),
       );
     },
     close: (force = false) =>
       (closing ??= (async () => {
-        clearInterval(timer);
-        await worker.close(force);
-        await queue.close();
+        await scheduler.stop();
+        await Promise.all(workers.map((w) => w.close(force)));
+        await Promise.all([queue.close(), maintenance.close()]);
+        redis.disconnect();
       })()),
   };
 }

@@ -20,7 +20,17 @@ export function LiveDeployments({ initial, only }: { initial: DeploymentRecord[]
     if (only && d.id !== only) return;
     setItems((list) => (list.some((x) => x.id === d.id) ? list.map((x) => (x.id === d.id ? d : x)) : [d, ...list]));
   }, [only]);
-  const status = useEventStream(WS_URL, [only ? `deployment:${only}` : 'deployments'], onEvent);
+  // After a `reset` (missed events no longer kept, or a new stream epoch) reload the current state.
+  const onReset = useCallback(() => {
+    const url = only ? `${API_URL}/deployments/${only}` : `${API_URL}/deployments?limit=100`;
+    void fetch(url, { signal: AbortSignal.timeout(5000) })
+      .then((res) => (res.ok ? res.json() : undefined))
+      .then((body: { items?: DeploymentRecord[] } | DeploymentRecord | undefined) => {
+        if (body) setItems(only ? [body as DeploymentRecord] : ((body as { items?: DeploymentRecord[] }).items ?? []));
+      })
+      .catch(() => undefined);
+  }, [only]);
+  const status = useEventStream(WS_URL, [only ? `deployment:${only}` : 'deployments'], onEvent, onReset);
 
   return (
     <>

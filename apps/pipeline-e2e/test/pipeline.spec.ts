@@ -101,7 +101,7 @@ describe('a deployment end to end: api → automation → gpu-worker → realtim
     const engine = await b.startAutomation();
     const app = buildAutomationApp({ engine, pool: b.pool });
     try {
-      expect((await app.inject({ method: 'GET', url: '/workflows' })).json().map((w: { name: string }) => w.name)).toEqual(['deploy', 'node-watchdog', 'health-sweep']);
+      expect((await app.inject({ method: 'GET', url: '/workflows' })).json().map((w: { name: string }) => w.name)).toEqual(['deploy', 'node-watchdog', 'health-sweep', 'prune-events']);
       expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
       const run = await app.inject({ method: 'POST', url: '/workflows/health-sweep/run' });
       expect(run.statusCode).toBe(202);

@@ -1,10 +1,11 @@
 import { browserOrigins, urlFor } from '@hypernode/ports';
+import { env, parseEnv } from '@hypernode/service-kit';
 
 /** The realtime server's settings; every field has a default from the registry or a constant. */
 export interface RealtimeConfig {
   /** Redis connection string (default: the registry's redis). */
   redisUrl: string;
-  /** Key prefix of the event stream (must match the api's). */
+  /** Key prefix of the event stream and its epoch (must match the api's). */
   redisPrefix: string;
   /** Browser origins allowed to connect: the registry's frontends plus HYPERNODE_CORS_ORIGINS. */
   allowedOrigins: string[];
@@ -14,16 +15,54 @@ export interface RealtimeConfig {
   maxBufferedBytes: number;
   /** Largest client frame; bigger closes the connection with 1009. */
   maxPayloadBytes: number;
+  /** Events one resume may replay; a client further behind gets `reset` instead. */
+  maxReplayEvents: number;
+  /** Events read from Redis (and sent) per replay page. */
+  replayPageSize: number;
+  /** Longest a replay waits for a client to read its buffer down before dropping it (4008). */
+  replayStallMs: number;
+  /** Topics one connection may hold at once. */
+  maxTopicsPerConnection: number;
+  /** Open connections one client address may hold; more are closed with 4029. */
+  maxConnectionsPerAddress: number;
+  /** Longest one Redis command may take (commands connection). */
+  redisCommandTimeoutMs: number;
+  /** How long the follower's XREAD blocks; the epoch is checked at least this often. */
+  streamBlockMs: number;
 }
 
-/** Settings from the environment, over the defaults. */
-export function loadRealtimeConfig(env: NodeJS.ProcessEnv = process.env): RealtimeConfig {
+/** The variables the realtime server reads (its one schema). */
+const REALTIME_ENV = {
+  REDIS_URL: env.url(undefined, ['redis', 'rediss']),
+  HYPERNODE_REDIS_PREFIX: env.str('hypernode:'),
+  REALTIME_HEARTBEAT_MS: env.int(15_000, 10, 600_000),
+  REALTIME_MAX_BUFFERED_BYTES: env.int(1024 * 1024, 1024, 1024 ** 3),
+  REALTIME_MAX_PAYLOAD_BYTES: env.int(64 * 1024, 256, 16 * 1024 * 1024),
+  REALTIME_MAX_REPLAY_EVENTS: env.int(10_000, 0, 10_000_000),
+  REALTIME_REPLAY_PAGE_SIZE: env.int(500, 1, 10_000),
+  REALTIME_REPLAY_STALL_MS: env.int(10_000, 10, 600_000),
+  REALTIME_MAX_TOPICS: env.int(100, 1, 100_000),
+  REALTIME_MAX_CONNECTIONS_PER_ADDRESS: env.int(50, 1, 1_000_000),
+  REALTIME_REDIS_COMMAND_TIMEOUT_MS: env.int(1000, 10, 60_000),
+  REALTIME_STREAM_BLOCK_MS: env.int(2000, 10, 60_000),
+};
+
+/** Settings from the environment, over the defaults; throws ConfigError listing every bad value. */
+export function loadRealtimeConfig(source: NodeJS.ProcessEnv = process.env): RealtimeConfig {
+  const v = parseEnv('realtime', REALTIME_ENV, source);
   return {
-    redisUrl: env.REDIS_URL || urlFor('redis', { env }),
-    redisPrefix: env.HYPERNODE_REDIS_PREFIX ?? 'hypernode:',
-    allowedOrigins: browserOrigins({ env }),
-    heartbeatMs: 15_000,
-    maxBufferedBytes: 1024 * 1024,
-    maxPayloadBytes: 64 * 1024,
+    redisUrl: v.REDIS_URL ?? urlFor('redis', { env: source }),
+    redisPrefix: v.HYPERNODE_REDIS_PREFIX,
+    allowedOrigins: browserOrigins({ env: source }),
+    heartbeatMs: v.REALTIME_HEARTBEAT_MS,
+    maxBufferedBytes: v.REALTIME_MAX_BUFFERED_BYTES,
+    maxPayloadBytes: v.REALTIME_MAX_PAYLOAD_BYTES,
+    maxReplayEvents: v.REALTIME_MAX_REPLAY_EVENTS,
+    replayPageSize: v.REALTIME_REPLAY_PAGE_SIZE,
+    replayStallMs: v.REALTIME_REPLAY_STALL_MS,
+    maxTopicsPerConnection: v.REALTIME_MAX_TOPICS,
+    maxConnectionsPerAddress: v.REALTIME_MAX_CONNECTIONS_PER_ADDRESS,
+    redisCommandTimeoutMs: v.REALTIME_REDIS_COMMAND_TIMEOUT_MS,
+    streamBlockMs: v.REALTIME_STREAM_BLOCK_MS,
   };
 }

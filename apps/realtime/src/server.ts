@@ -1,94 +1,59 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { Redis } from 'ioredis';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { eventStreamKey, type HypernodeEvent } from '@hypernode/events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { eventEpochKey, eventStreamKey } from '@hypernode/events';
+import { checkReadiness, healthBody } from '@hypernode/service-kit';
 import type { RealtimeConfig } from './config.js';
+import { Connection } from './connection.js';
 import { EventFeed } from './feed.js';
-import { CLOSE, parseClientMessage, ProtocolError, type ServerMessage } from './protocol.js';
+import { Hub } from './hub.js';
+import { CLOSE } from './protocol.js';
+import { createRedisConnections } from './redis.js';
 
-interface Client {
-  socket: WebSocket;
-  topics: Set<string>;
-  /** Highest event id sent; anything not above it is a duplicate. */
-  lastSentId: bigint;
-  /** While a resume replays the backlog, live events wait here. */
-  queue: HypernodeEvent[] | undefined;
-  alive: boolean;
-}
+/** Longest close() waits for clients to answer the 1001 close frame before cutting them. */
+const CLOSE_GRACE_MS = 500;
+/** Longest close() waits for the follower to notice it was stopped. */
+const FOLLOWER_STOP_MS = 1000;
 
-/** The realtime server: /health and WebSocket subscriptions on one port. */
+/** The realtime server: /health, /ready and WebSocket subscriptions on one port. */
 export interface RealtimeServer {
   http: Server;
   wss: WebSocketServer;
   instanceId: string;
-  /** Listens on the port; resolves once bound and following the event stream. */
+  /** True once the follower has reached the event stream (its epoch and position are known). */
+  readonly following: boolean;
+  /** Listens on the port; the follower reaches Redis in the background (see /ready). */
   listen(port: number, host?: string): Promise<void>;
-  /** Says goodbye to every client (1001) and releases the port and Redis; idempotent. */
+  /** Says goodbye to every client (1001), stops the follower, releases the port and Redis; idempotent and bounded. */
   close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
 }
 
 /** Builds the realtime server without listening. */
 export function createRealtimeServer(config: RealtimeConfig): RealtimeServer {
   const instanceId = randomUUID();
-  const reader = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
-  const commands = new Redis(config.redisUrl, { lazyConnect: true });
-  for (const r of [reader, commands]) r.on('error', () => undefined); // reconnects on its own; /health says so
-  const feed = new EventFeed(reader, commands, eventStreamKey(config.redisPrefix));
-  const clients = new Set<Client>();
+  const { commands, reader } = createRedisConnections(config);
+  const feed = new EventFeed(reader, commands, { stream: eventStreamKey(config.redisPrefix), epoch: eventEpochKey(config.redisPrefix) }, { blockMs: config.streamBlockMs, pageSize: config.replayPageSize });
+  const hub = new Hub(feed, config, instanceId);
   const allowed = new Set(config.allowedOrigins);
 
-  const send = (client: Client, message: ServerMessage) => {
-    if (client.socket.readyState !== client.socket.OPEN) return;
-    if (client.socket.bufferedAmount > config.maxBufferedBytes) {
-      // It stopped reading: drop it rather than buffer without bound or slow the others.
-      clients.delete(client);
-      client.socket.close(CLOSE.SLOW_CONSUMER, 'slow consumer: reconnect with lastEventId');
-      setTimeout(() => client.socket.terminate(), 1000).unref();
+  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/health') return json(res, 200, { ...healthBody('realtime'), instanceId, clients: hub.connections.size });
+    if (req.method === 'GET' && path === '/ready') {
+      void checkReadiness('realtime', [{ name: 'redis', probe: () => commands.ping() }]).then(
+        (report) => json(res, report.httpStatus, report.body),
+        (error: Error) => json(res, 503, { statusCode: 503, error: 'Service Unavailable', message: `realtime not ready: ${error.message}` }),
+      );
       return;
     }
-    client.socket.send(JSON.stringify(message));
-  };
-
-  const deliver = (client: Client, event: HypernodeEvent) => {
-    const id = BigInt(event.id);
-    if (id <= client.lastSentId || !event.topics.some((t) => client.topics.has(t))) return;
-    client.lastSentId = id;
-    send(client, { type: 'event', event });
-  };
-
-  const dispatch = (event: HypernodeEvent) => {
-    for (const client of clients) {
-      if (client.queue) client.queue.push(event);
-      else deliver(client, event);
-    }
-  };
-
-  const subscribe = async (client: Client, topics: string[], lastEventId: string | undefined) => {
-    for (const t of topics) client.topics.add(t);
-    send(client, { type: 'subscribed', topics: [...client.topics] });
-    if (lastEventId === undefined) return;
-    client.queue = [];
-    try {
-      const replay = await feed.replay(BigInt(lastEventId));
-      if (replay.truncated) send(client, { type: 'reset', reason: `events after ${lastEventId} are no longer kept: reload the current state, then follow live events`, oldestEventId: replay.oldestEventId });
-      client.lastSentId = BigInt(lastEventId);
-      for (const event of replay.events) deliver(client, event);
-    } finally {
-      const queued = client.queue;
-      client.queue = undefined;
-      for (const event of queued) deliver(client, event);
-    }
-  };
-
-  const http = createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', service: 'realtime', instanceId, clients: clients.size, redis: commands.status }));
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ statusCode: 404, error: 'Not Found', message: `${req.method} ${req.url} is not a route here; connect a WebSocket to /` }));
+    json(res, 404, { statusCode: 404, error: 'Not Found', message: `${req.method} ${req.url} is not a route here; connect a WebSocket to /, or GET /health or /ready` });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes });
 
@@ -102,37 +67,18 @@ export function createRealtimeServer(config: RealtimeConfig): RealtimeServer {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-
-  wss.on('connection', (socket) => {
-    const client: Client = { socket, topics: new Set(), lastSentId: -1n, queue: undefined, alive: true };
-    clients.add(client);
-    socket.on('pong', () => (client.alive = true));
-    socket.on('close', () => clients.delete(client));
-    socket.on('error', () => clients.delete(client));
-    socket.on('message', (data, isBinary) => {
-      try {
-        if (isBinary) throw new ProtocolError('binary', 'binary frames are not understood: send JSON text');
-        const message = parseClientMessage(data.toString());
-        if (message.type === 'ping') send(client, { type: 'pong' });
-        else if (message.type === 'unsubscribe') for (const t of message.topics) client.topics.delete(t);
-        else void subscribe(client, message.topics, message.lastEventId).catch((error: Error) => send(client, { type: 'error', code: 'replay_failed', message: `could not replay missed events: ${error.message}; reconnect to retry` }));
-      } catch (error) {
-        const e = error instanceof ProtocolError ? error : new ProtocolError('bad_message', (error as Error).message);
-        send(client, { type: 'error', code: e.code, message: e.message });
-      }
-    });
-    send(client, { type: 'hello', instanceId });
+  wss.on('connection', (socket, req: IncomingMessage) => {
+    hub.accept(new Connection(socket, req.socket.remoteAddress ?? 'unknown', config));
   });
 
   const heartbeat = setInterval(() => {
-    for (const client of clients) {
-      if (!client.alive) {
-        clients.delete(client);
-        client.socket.terminate();
+    for (const c of hub.connections) {
+      if (!c.alive) {
+        c.socket.terminate();
         continue;
       }
-      client.alive = false;
-      client.socket.ping();
+      c.alive = false;
+      c.socket.ping();
     }
   }, config.heartbeatMs);
   heartbeat.unref();
@@ -143,36 +89,45 @@ export function createRealtimeServer(config: RealtimeConfig): RealtimeServer {
     http,
     wss,
     instanceId,
+    get following() {
+      return feed.position !== undefined;
+    },
     listen: async (port, host) => {
-      try {
-        await Promise.all([reader.connect(), commands.connect()]);
-        await new Promise<void>((resolve, reject) => {
-          http.once('error', reject);
-          http.listen(port, host, () => {
-            http.off('error', reject);
-            resolve();
-          });
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          http.off('error', reject);
+          resolve();
         });
-      } catch (error) {
-        reader.disconnect();
-        commands.disconnect();
-        throw error;
-      }
-      following = feed.run(dispatch, (error) => console.error(`realtime: event stream read failed (${error.message}); retrying`));
+      });
+      // Start without Redis if need be (live clients are told when it comes: /ready says 503 meanwhile),
+      // but give a reachable one a moment so the first read does not fail needlessly.
+      const connecting = Promise.all([reader, commands].map((r) => r.connect()));
+      connecting.catch(() => undefined);
+      await Promise.race([connecting, sleep(config.redisCommandTimeoutMs)]).catch(() => undefined); // retried by retryStrategy
+      following = feed.run({
+        onEvent: (id, event) => hub.dispatch(id, event),
+        onReposition: (at) => hub.reposition(at),
+        onError: (error) => console.error(`realtime: cannot read the event stream from Redis (${error.message}); live clients stay connected, retrying until Redis answers`),
+        onRecovered: () => console.error('realtime: event stream readable again; following it'),
+      });
     },
     close: () =>
       (closing ??= (async () => {
         clearInterval(heartbeat);
         feed.stop();
-        for (const client of clients) client.socket.close(CLOSE.GOING_AWAY, 'server shutting down');
+        hub.closeAll(CLOSE.GOING_AWAY, 'server shutting down: reconnect with lastEventId');
+        const clientsGone = Promise.all([...wss.clients].map((s) => new Promise((r) => (s.readyState === s.CLOSED ? r(null) : s.once('close', r)))));
+        await Promise.race([clientsGone, sleep(CLOSE_GRACE_MS)]);
+        for (const s of wss.clients) s.terminate();
         wss.close();
-        await new Promise<void>((resolve) => {
-          http.close(() => resolve());
-          http.closeAllConnections();
-        });
+        const released = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeAllConnections();
+        await Promise.race([released, sleep(CLOSE_GRACE_MS)]);
+        // disconnect(), not quit(): quit waits for an answer a blackholed Redis never sends.
         reader.disconnect();
         commands.disconnect();
-        await following?.catch(() => undefined);
+        await Promise.race([following?.catch(() => undefined), sleep(FOLLOWER_STOP_MS)]);
       })()),
   };
 }

@@ -1,66 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { eventStreamKey, type HypernodeEvent } from '@hypernode/events';
+import { eventEpochKey, eventStreamKey } from '@hypernode/events';
 import { listServices } from '@hypernode/ports';
-import { testRedisPrefix } from '@hypernode/testing';
-import { loadRealtimeConfig } from '../src/config.js';
 import { CLOSE } from '../src/protocol.js';
-import { createRealtimeServer, type RealtimeServer } from '../src/server.js';
+import { realtimeHarness } from './harness.js';
 
-const keys = testRedisPrefix();
-const redis = new Redis(keys.url);
-const servers: RealtimeServer[] = [];
+const { keys, redis, start, publish, connect, servers } = realtimeHarness();
 const sockets: WebSocket[] = [];
-let nextId = 1;
+const EPOCH = 'epoch-a';
 
-beforeAll(() => undefined);
-afterEach(async () => {
+afterEach(() => {
   for (const s of sockets.splice(0)) s.terminate();
 });
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  await keys.cleanup();
-  redis.disconnect();
+beforeAll(async () => {
+  await redis.set(eventEpochKey(keys.prefix), EPOCH);
 });
-
-async function start(overrides: Partial<ReturnType<typeof loadRealtimeConfig>> = {}): Promise<string> {
-  const server = createRealtimeServer({ ...loadRealtimeConfig({}), redisUrl: keys.url, redisPrefix: keys.prefix, ...overrides });
-  servers.push(server);
-  await server.listen(0, '127.0.0.1');
-  return `ws://127.0.0.1:${(server.http.address() as { port: number }).port}`;
-}
-
-/** Appends an event the way the api's relay does (stream id = event id). */
-async function publish(topics: string[], extra: object = {}): Promise<string> {
-  const id = String(nextId++);
-  const event = { id, type: 'deployment.updated', topics, at: new Date().toISOString(), data: { ...extra } };
-  await redis.xadd(eventStreamKey(keys.prefix), `${id}-0`, 'event', JSON.stringify(event));
-  return id;
-}
-
-/** A client that records every frame. */
-async function connect(url: string, headers: Record<string, string> = {}) {
-  const socket = new WebSocket(url, { headers });
-  sockets.push(socket);
-  const frames: Array<{ type: string; event?: HypernodeEvent; code?: string; [k: string]: unknown }> = [];
-  socket.on('message', (d) => frames.push(JSON.parse(d.toString())));
-  await new Promise<void>((ok, fail) => {
-    socket.once('open', () => ok());
-    socket.once('error', fail);
-  });
-  const waitFor = async (predicate: () => boolean, what: string) => {
-    for (let i = 0; i < 100 && !predicate(); i++) await new Promise((r) => setTimeout(r, 20));
-    if (!predicate()) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(frames)}`);
-  };
-  const eventIds = () => frames.filter((f) => f.type === 'event').map((f) => f.event!.id);
-  const subscribe = async (topics: string[], lastEventId?: string) => {
-    socket.send(JSON.stringify({ type: 'subscribe', topics, lastEventId }));
-    await waitFor(() => frames.some((f) => f.type === 'subscribed'), 'subscribed');
-  };
-  return { socket, frames, waitFor, eventIds, subscribe };
-}
 
 describe('realtime', () => {
   it('delivers events on subscribed topics only', async () => {
@@ -69,7 +24,7 @@ describe('realtime', () => {
     const wanted = await publish(['deployments', `deployment:${randomUUID()}`]);
     await publish(['nodes']);
     const last = await publish(['deployments']);
-    await client.waitFor(() => client.eventIds().includes(last), 'events');
+    await client.wait(() => client.eventIds().includes(last), 'events');
     expect(client.eventIds()).toEqual([wanted, last]);
   });
 
@@ -78,8 +33,8 @@ describe('realtime', () => {
     await a.subscribe(['nodes']);
     await b.subscribe(['nodes']);
     const id = await publish(['nodes']);
-    await a.waitFor(() => a.eventIds().includes(id), 'event on A');
-    await b.waitFor(() => b.eventIds().includes(id), 'event on B');
+    await a.wait(() => a.eventIds().includes(id), 'event on A');
+    await b.wait(() => b.eventIds().includes(id), 'event on B');
     expect(a.frames.find((f) => f.type === 'hello')!.instanceId).not.toBe(b.frames.find((f) => f.type === 'hello')!.instanceId);
   });
 
@@ -88,27 +43,30 @@ describe('realtime', () => {
     const first = await connect(url);
     await first.subscribe(['deployments']);
     const seen = [await publish(['deployments']), await publish(['deployments'])];
-    await first.waitFor(() => first.eventIds().length === 2, 'first two');
+    await first.wait(() => first.eventIds().length === 2, 'first two');
     first.socket.close();
     const missed = [await publish(['deployments']), await publish(['nodes']), await publish(['deployments'])];
     const second = await connect(url);
-    await second.subscribe(['deployments'], seen[1]);
+    expect((await second.hello()).epoch).toBe(EPOCH);
+    await second.subscribe(['deployments'], seen[1], EPOCH);
     const live = await publish(['deployments']);
-    await second.waitFor(() => second.eventIds().includes(live), 'live event');
+    await second.wait(() => second.eventIds().includes(live), 'live event');
     expect(second.eventIds()).toEqual([missed[0], missed[2], live]);
   });
 
-  it('tells a client whose last id is older than the backlog to reset', async () => {
+  it('tells a client whose last id is older than the backlog to reset, then sends live events only', async () => {
     const url = await start();
     await publish(['deployments']);
     await publish(['deployments']);
     const kept = await publish(['deployments']);
     await redis.xtrim(eventStreamKey(keys.prefix), 'MINID', `${kept}-0`);
     const client = await connect(url);
-    await client.subscribe(['deployments'], String(Number(kept) - 2));
-    await client.waitFor(() => client.frames.some((f) => f.type === 'reset'), 'reset');
-    expect(client.frames.find((f) => f.type === 'reset')).toMatchObject({ type: 'reset', oldestEventId: kept });
-    await client.waitFor(() => client.eventIds().includes(kept), 'kept event');
+    await client.subscribe(['deployments'], String(Number(kept) - 2), EPOCH);
+    await client.wait(() => client.count('reset') > 0, 'reset');
+    expect(client.frames.find((f) => f.type === 'reset')).toMatchObject({ type: 'reset', code: 'backlog_trimmed', epoch: EPOCH, oldestEventId: kept, lastEventId: kept });
+    const live = await publish(['deployments']);
+    await client.wait(() => client.eventIds().includes(live), 'live event');
+    expect(client.eventIds()).toEqual([live]);
   });
 
   it('answers malformed messages and unknown topics with an error frame and keeps the connection', async () => {
@@ -116,7 +74,7 @@ describe('realtime', () => {
     client.socket.send('{not json');
     client.socket.send(JSON.stringify({ type: 'subscribe', topics: ['secrets'] }));
     client.socket.send(JSON.stringify({ type: 'dance' }));
-    await client.waitFor(() => client.frames.filter((f) => f.type === 'error').length === 3, 'three errors');
+    await client.wait(() => client.frames.filter((f) => f.type === 'error').length === 3, 'three errors');
     expect(client.frames.filter((f) => f.type === 'error').map((f) => f.code)).toEqual(['bad_json', 'unknown_topic', 'bad_type']);
     await client.subscribe(['deployments']);
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
@@ -174,7 +132,7 @@ describe('realtime', () => {
     const blob = 'x'.repeat(32 * 1024);
     let last = '';
     for (let i = 0; i < 400; i++) last = await publish(['deployments'], { blob });
-    await reader.waitFor(() => reader.eventIds().includes(last), 'every event on the reading client');
+    await reader.wait(() => reader.eventIds().includes(last), 'every event on the reading client');
     expect(reader.eventIds()).toHaveLength(400);
     (stalled.socket as unknown as { _socket: { resume(): void } })._socket.resume();
     // The 4008 close frame waits behind the unread data, so the client usually sees the cut (1006).

@@ -70,3 +70,21 @@ export function registerErrorHandling(app: FastifyInstance, service: string, map
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]} on ${service}`)));
 }
+
+/**
+ * Bounds a call to a dependency whose client has no timeout of its own (BullMQ queues retry
+ * forever by design): past `ms` it rejects with DependencyUnavailableError naming `dependency`.
+ */
+export async function withDeadline<T>(work: Promise<T>, ms: number, dependency: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DependencyUnavailableError(dependency, `no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -5,13 +5,17 @@ import { EventStream, type SocketLike, type StreamStatus } from './event-stream.
 
 /** A stand-in realtime server speaking the same protocol: replays after lastEventId, then live. */
 async function fakeRealtime() {
-  const log: HypernodeEvent[] = [];
+  let log: HypernodeEvent[] = [];
+  let epoch = 'e1';
   const subscriptions: Array<string | undefined> = [];
+  const resumes: Array<{ lastEventId?: string; epoch?: string }> = [];
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   wss.on('connection', (socket) => {
+    socket.send(JSON.stringify({ type: 'hello', instanceId: 'fake', epoch }));
     socket.on('message', (data) => {
       const msg = JSON.parse(data.toString());
       subscriptions.push(msg.lastEventId);
+      resumes.push({ lastEventId: msg.lastEventId, epoch: msg.epoch });
       const after = msg.lastEventId ? Number(msg.lastEventId) : Infinity;
       // Replays with one duplicate on purpose: the client must drop it.
       for (const event of log) if (Number(event.id) >= after) socket.send(JSON.stringify({ type: 'event', event }));
@@ -24,7 +28,14 @@ async function fakeRealtime() {
   };
   await new Promise((r) => wss.once('listening', r));
   const url = () => `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
-  return { wss, publish, url, subscriptions, dropAll: () => wss.clients.forEach((c) => c.terminate()) };
+  /** What a re-seed looks like to clients: a new epoch, ids from 1 again, and a reset naming the resume point. */
+  const reseed = (next: string) => {
+    epoch = next;
+    log = [];
+    for (const c of wss.clients) c.send(JSON.stringify({ type: 'reset', code: 'epoch_changed', reason: 'test', epoch, oldestEventId: null, lastEventId: '0' }));
+  };
+  const sendRaw = (text: string) => wss.clients.forEach((c) => c.send(text));
+  return { wss, publish, url, subscriptions, resumes, reseed, sendRaw, dropAll: () => wss.clients.forEach((c) => c.terminate()) };
 }
 
 const until = async (check: () => boolean) => {
@@ -57,6 +68,40 @@ describe('EventStream', () => {
     await until(() => seen.includes('4'));
     expect(seen).toEqual(['1', '2', '3', '4']);
     expect(server.subscriptions).toEqual([undefined, '2']);
+  });
+
+  it('resumes with the epoch its ids belong to, and after a reset takes the new epoch and resume point', async () => {
+    server = await fakeRealtime();
+    const seen: string[] = [];
+    let resets = 0;
+    const statuses: StreamStatus[] = [];
+    stream = new EventStream({ url: server.url(), topics: ['deployments'], onEvent: (e) => seen.push(e.id), onReset: () => resets++, onStatus: (s) => statuses.push(s), connect: (url) => new WebSocket(url) as unknown as SocketLike, baseDelayMs: 20 }).start();
+    await until(() => stream!.epoch === 'e1');
+    server.publish(1);
+    server.publish(2);
+    await until(() => seen.length === 2);
+    server.dropAll();
+    await until(() => server!.resumes.length === 2);
+    expect(server.resumes[1]).toEqual({ lastEventId: '2', epoch: 'e1' });
+    server.reseed('e2');
+    await until(() => resets === 1);
+    expect(stream.epoch).toBe('e2');
+    server.publish(1); // ids restarted in the new epoch: applied, not dropped as old
+    await until(() => seen.length === 3);
+    expect(seen).toEqual(['1', '2', '1']);
+    server.dropAll();
+    await until(() => server!.resumes.length === 3);
+    expect(server.resumes[2]).toEqual({ lastEventId: '1', epoch: 'e2' });
+  });
+
+  it('ignores frames that are not JSON instead of throwing', async () => {
+    server = await fakeRealtime();
+    const seen: string[] = [];
+    stream = new EventStream({ url: server.url(), topics: ['deployments'], onEvent: (e) => seen.push(e.id), connect: (url) => new WebSocket(url) as unknown as SocketLike, baseDelayMs: 20 }).start();
+    await until(() => stream!.epoch === 'e1');
+    server.sendRaw('not json');
+    server.publish(1);
+    await until(() => seen.length === 1);
   });
 
   it('backs off between attempts while the server is down, and says so', async () => {

@@ -20,7 +20,7 @@ export interface EventStreamOptions {
   topics: string[];
   onEvent: (event: HypernodeEvent) => void;
   onStatus?: (status: StreamStatus) => void;
-  /** The server no longer has events since our last id: reload the current state. */
+  /** The server cannot prove it has every event since our last id (trimmed backlog, new epoch, …): reload the current state. */
   onReset?: () => void;
   /** Socket factory; default the global WebSocket. */
   connect?: (url: string) => SocketLike;
@@ -29,13 +29,19 @@ export interface EventStreamOptions {
   maxDelayMs?: number;
 }
 
+/** The frames this client reads (see apps/realtime/src/protocol.ts). */
+type ServerFrame = { type: string; event?: HypernodeEvent; epoch?: string | null; lastEventId?: string };
+
 /**
  * A realtime subscription that survives drops: reconnects with exponential backoff and
- * resubscribes with the last event id it saw, so the server replays what was missed; ids at or
- * below that one are ignored, so nothing is applied twice.
+ * resubscribes with the last event id it saw AND the stream epoch that id belongs to, so the
+ * server replays exactly what was missed (or answers `reset`); ids at or below the last one are
+ * ignored, so nothing is applied twice.
  */
 export class EventStream {
   lastEventId: string | undefined;
+  /** Epoch of the stream `lastEventId` belongs to (from hello, or from the latest reset). */
+  epoch: string | undefined;
   private socket: SocketLike | undefined;
   private attempts = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -59,16 +65,18 @@ export class EventStream {
     this.socket = socket;
     socket.onopen = () => {
       this.attempts = 0;
-      socket.send(JSON.stringify({ type: 'subscribe', topics: this.options.topics, ...(this.lastEventId ? { lastEventId: this.lastEventId } : {}) }));
+      const resume = this.lastEventId ? { lastEventId: this.lastEventId, ...(this.epoch ? { epoch: this.epoch } : {}) } : {};
+      socket.send(JSON.stringify({ type: 'subscribe', topics: this.options.topics, ...resume }));
       this.status('open');
     };
     socket.onmessage = (message) => {
-      const frame = JSON.parse(String(message.data)) as { type: string; event?: HypernodeEvent };
-      if (frame.type === 'reset') this.options.onReset?.();
-      if (frame.type !== 'event' || !frame.event) return;
-      if (this.lastEventId !== undefined && BigInt(frame.event.id) <= BigInt(this.lastEventId)) return;
-      this.lastEventId = frame.event.id;
-      this.options.onEvent(frame.event);
+      let frame: ServerFrame;
+      try {
+        frame = JSON.parse(String(message.data)) as ServerFrame;
+      } catch {
+        return; // not ours to act on
+      }
+      this.onFrame(frame);
     };
     socket.onerror = () => undefined; // onclose follows and schedules the retry
     socket.onclose = () => {
@@ -78,6 +86,22 @@ export class EventStream {
       this.attempts++;
       this.timer = setTimeout(() => this.open(), delay);
     };
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    // A hello names the epoch of the ids to come; ids we already hold keep the epoch they came from.
+    if (frame.type === 'hello' && this.lastEventId === undefined) this.epoch = frame.epoch ?? undefined;
+    if (frame.type === 'reset') {
+      // Earlier ids may belong to another epoch (they restart after a re-seed): resume from the
+      // point the server names, in its epoch, after reloading the state.
+      this.epoch = frame.epoch ?? undefined;
+      this.lastEventId = frame.lastEventId;
+      this.options.onReset?.();
+    }
+    if (frame.type !== 'event' || !frame.event) return;
+    if (this.lastEventId !== undefined && BigInt(frame.event.id) <= BigInt(this.lastEventId)) return;
+    this.lastEventId = frame.event.id;
+    this.options.onEvent(frame.event);
   }
 
   /** Stops for good. */

@@ -1,88 +1,99 @@
+import { UnrecoverableError } from 'bullmq';
 import type { Pool } from 'pg';
 import { FINAL_STATES, type DeploymentRecord, type NodeRecord } from '@hypernode/events';
-import { getDeployment, getNode, scheduleOnFreeNode, takeNodesOffline, transitionDeployment } from '@hypernode/store';
+import { getDeployment, getNode, requeueIfStill, takeNodesOffline, transitionDeployment } from '@hypernode/store';
+import { dispatchToWorker, workerHasJob } from './worker-http.js';
 
-/** The job should run again later (BullMQ retries it with backoff). */
-export class RetryLater extends Error {}
+/** The deployment a `deploy` job names does not exist; retrying cannot help, so BullMQ fails it at once. */
+export class UnknownDeploymentError extends UnrecoverableError {
+  readonly code = 'E_UNKNOWN_DEPLOYMENT';
+  constructor(readonly deploymentId: string) {
+    super(`deployment ${deploymentId} does not exist: check the id (GET /deployments on the api lists them); this run is not retried`);
+    this.name = 'UnknownDeploymentError';
+  }
+}
 
 /** What the deploy workflow needs. */
 export interface DeployContext {
   pool: Pool;
   workerToken?: string;
+  /** Delay between two looks at a followed deployment. */
   followMs: number;
+  /** How often the worker is asked whether it still runs the deployment. */
+  workerCheckMs: number;
+  /** Timeout of each HTTP call to a worker. */
+  workerTimeoutMs: number;
   log: (line: string) => void;
 }
 
-async function dispatch(ctx: DeployContext, node: NodeRecord, d: DeploymentRecord): Promise<void> {
-  let failure: string | undefined;
-  try {
-    const res = await fetch(new URL('/jobs', node.workerUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.workerToken ?? ''}` },
-      body: JSON.stringify({ deploymentId: d.id, model: d.model, minVramGb: d.minVramGb }),
-      signal: AbortSignal.timeout(5000),
-    });
-    if (res.status !== 202 && res.status !== 200) failure = `node ${node.name} refused it (${res.status}: ${await res.text()})`;
-  } catch (error) {
-    failure = `node ${node.name} unreachable at ${node.workerUrl} (${(error as Error).message})`;
-  }
-  if (failure) {
-    await transitionDeployment(ctx.pool, d.id, 'queued', { nodeId: null, error: failure }).catch(() => undefined);
-    // Out of the scheduling pool until its next heartbeat, so the retry picks another node.
-    await takeNodesOffline(ctx.pool, { id: node.id }).catch(() => undefined);
-    throw new RetryLater(`${failure}; back to scheduling`);
-  }
+/** What a `deploy` job remembers between its steps (kept in the job's data). */
+export interface DeployJobData {
+  deploymentId: string;
+  /** The node this job dispatched the deployment to. */
+  dispatchedTo?: string;
+  /** When the worker was last asked whether it runs the deployment (epoch ms). */
+  checkedAt?: number;
 }
 
-async function workerHasJob(node: NodeRecord, deploymentId: string): Promise<boolean> {
-  try {
-    return (await fetch(new URL(`/jobs/${deploymentId}`, node.workerUrl), { signal: AbortSignal.timeout(3_000) })).ok;
-  } catch {
-    return false;
-  }
-}
+/** The outcome of one step: done (the job completes with `result`), or look again after `delayMs`. */
+export type DeployStep = { done: true; result: string } | { done: false; delayMs: number; data: DeployJobData };
 
-/** Waits until the deployment is final (returns it) or goes back to the queue (RetryLater). */
-async function follow(ctx: DeployContext, id: string): Promise<DeploymentRecord['status']> {
-  for (;;) {
-    const d = await getDeployment(ctx.pool, id);
-    if (!d) return 'cancelled';
-    if (FINAL_STATES.includes(d.status)) return d.status;
-    if (d.status === 'queued') throw new RetryLater(`deployment went back to the queue (${d.error ?? 'node lost'})`);
-    if (d.maxDurationS !== null && Date.now() - Date.parse(d.createdAt) > d.maxDurationS * 1000) {
-      await transitionDeployment(ctx.pool, id, 'failed', { error: `exceeded its max duration of ${d.maxDurationS} s` }).catch(() => undefined);
-      return 'failed';
-    }
-    await new Promise((r) => setTimeout(r, ctx.followMs));
-  }
+const done = (result: string): DeployStep => ({ done: true, result });
+
+async function requeue(ctx: DeployContext, d: DeploymentRecord, node: NodeRecord | undefined, reason: string): Promise<DeployStep> {
+  const status = d.status as 'scheduled' | 'running';
+  const moved = d.nodeId ? await requeueIfStill(ctx.pool, d.id, { status, nodeId: d.nodeId }, reason) : undefined;
+  if (moved) ctx.log(`deploy ${d.id}: ${reason}`);
+  return done(moved ? `requeued: ${reason}` : 'moved on');
 }
 
 /**
- * The `deploy` workflow: a queued deployment → the least-loaded online node with enough free
- * VRAM → dispatch to its worker → follow until completed or failed. A refusal or a lost node
- * sends it back to scheduling (RetryLater). Safe to run again after a crash: a scheduled or
- * running deployment is re-dispatched (workers treat a repeat as a duplicate) or followed.
+ * One step of the `deploy` workflow. A queued deployment is the scheduler's (it places it on a
+ * node, then adds this job). A scheduled one is dispatched to its node's worker; a refusal or
+ * an unreachable node sends it back to the queue (and the node out of the pool until its next
+ * heartbeat). A running one is looked at every `followMs` — max duration, lost node, and every
+ * `workerCheckMs` whether its worker still runs it — and the job is delayed in between, so
+ * following holds no engine slot. Safe to repeat after a crash: a repeat dispatch is a
+ * duplicate for the worker.
  */
-export async function runDeploy(ctx: DeployContext, id: string): Promise<string> {
+export async function deployStep(ctx: DeployContext, data: DeployJobData): Promise<DeployStep> {
+  const id = data.deploymentId;
   const d = await getDeployment(ctx.pool, id);
-  if (!d) return 'gone';
-  if (FINAL_STATES.includes(d.status)) return d.status;
-  if (d.status === 'queued') {
-    const scheduled = await scheduleOnFreeNode(ctx.pool, id);
-    if (!scheduled) throw new RetryLater(`no online node with ${d.minVramGb} GB free${d.gpuModel ? ` and a ${d.gpuModel}` : ''} and nothing else running`);
-    ctx.log(`deploy ${id}: scheduled on ${scheduled.node.name}`);
-    await dispatch(ctx, scheduled.node, scheduled.deployment);
-  } else {
-    const node = d.nodeId ? await getNode(ctx.pool, d.nodeId) : undefined;
-    if (!node || node.status !== 'online') {
-      await transitionDeployment(ctx.pool, id, 'queued', { nodeId: null, error: 'its node is gone; rescheduling' }).catch(() => undefined);
-      throw new RetryLater('node gone');
+  if (!d) throw new UnknownDeploymentError(id);
+  if (FINAL_STATES.includes(d.status)) return done(d.status);
+  if (d.status === 'queued') return done('queued: the scheduler places it when a node fits');
+
+  const node = d.nodeId ? await getNode(ctx.pool, d.nodeId) : undefined;
+  if (!node || node.status !== 'online') return requeue(ctx, d, node, 'its node is gone; rescheduling');
+
+  const next = (patch: Partial<DeployJobData> = {}): DeployStep => ({ done: false, delayMs: ctx.followMs, data: { ...data, ...patch } });
+  const checkDue = Date.now() - (data.checkedAt ?? 0) >= ctx.workerCheckMs;
+  // Still scheduled after a while (or rescheduled onto this node behind our back): dispatch
+  // again; the worker answers a repeat with "duplicate", so this doubles as the check.
+  if (d.status === 'scheduled' && (data.dispatchedTo !== node.id || checkDue)) {
+    const outcome = await dispatchToWorker(node, d, { token: ctx.workerToken, timeoutMs: ctx.workerTimeoutMs });
+    if (!outcome.ok) {
+      const step = await requeue(ctx, d, node, `${outcome.reason}; rescheduling`);
+      // Out of the scheduling pool until its next heartbeat, so the next pass picks another node.
+      await takeNodesOffline(ctx.pool, { id: node.id }).catch((error: Error) => ctx.log(`deploy ${id}: could not take node ${node.name} offline (${error.message})`));
+      return step;
     }
-    if (d.status === 'scheduled') await dispatch(ctx, node, d);
-    else if (!(await workerHasJob(node, id))) {
-      await transitionDeployment(ctx.pool, id, 'queued', { nodeId: null, error: `node ${node.name} no longer runs it; rescheduling` }).catch(() => undefined);
-      throw new RetryLater('worker lost the job');
-    }
+    ctx.log(`deploy ${id}: dispatched to ${node.name}`);
+    return next({ dispatchedTo: node.id, checkedAt: Date.now() });
   }
-  return follow(ctx, id);
+
+  if (d.maxDurationS !== null && Date.now() - Date.parse(d.createdAt) > d.maxDurationS * 1000) {
+    await transitionDeployment(ctx.pool, id, 'failed', { error: `exceeded its max duration of ${d.maxDurationS} s` }).catch(() => undefined);
+    return done('failed');
+  }
+  if (d.status === 'running' && checkDue) {
+    if ((await workerHasJob(node, id, ctx.workerTimeoutMs)) === 'no') {
+      // The worker clears its job only after reporting the outcome: a final state may have landed meanwhile.
+      const now = await getDeployment(ctx.pool, id);
+      if (!now || FINAL_STATES.includes(now.status)) return done(now?.status ?? 'gone');
+      return requeue(ctx, now, node, `node ${node.name} no longer runs it; rescheduling`);
+    }
+    return next({ dispatchedTo: node.id, checkedAt: Date.now() });
+  }
+  return next({ dispatchedTo: node.id });
 }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@hypernode/service-kit';
+import { loadRealtimeConfig } from './config.js';
+
+describe('loadRealtimeConfig', () => {
+  it('has bounded defaults', () => {
+    expect(loadRealtimeConfig({})).toMatchObject({ maxReplayEvents: 10_000, replayPageSize: 500, maxTopicsPerConnection: 100, maxConnectionsPerAddress: 50, redisCommandTimeoutMs: 1000 });
+  });
+
+  it('reads the caps from the environment', () => {
+    const config = loadRealtimeConfig({ REALTIME_MAX_REPLAY_EVENTS: '200', REALTIME_MAX_TOPICS: '7', REALTIME_MAX_CONNECTIONS_PER_ADDRESS: '3' });
+    expect(config).toMatchObject({ maxReplayEvents: 200, maxTopicsPerConnection: 7, maxConnectionsPerAddress: 3 });
+  });
+
+  it.each([
+    ['REALTIME_MAX_TOPICS', 'many'],
+    ['REALTIME_MAX_TOPICS', '0'],
+    ['REALTIME_REPLAY_PAGE_SIZE', '1.5'],
+    ['REALTIME_MAX_CONNECTIONS_PER_ADDRESS', '-2'],
+    ['REDIS_URL', 'localhost:6379'],
+  ])('refuses %s=%s, naming the variable, the value and what is expected', (variable, value) => {
+    const load = () => loadRealtimeConfig({ [variable]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(new RegExp(`${variable}="${value.replace(/[.]/g, '\\.')}" is not valid: expected .+`));
+    try {
+      load();
+    } catch (error) {
+      expect((error as ConfigError).code).toBe('E_CONFIG');
+    }
+  });
+});
