@@ -1,0 +1,10 @@
+import { engineKill } from './engine-kill.js';
+import { postgresBlackhole } from './postgres-blackhole.js';
+import { postgresRestart } from './postgres-restart.js';
+import { redisOutage } from './redis-outage.js';
+import { redisRestart } from './redis-restart.js';
+import type { Scenario } from './types.js';
+import { workerKill } from './worker-kill.js';
+
+/** Every scenario, in the order the runner runs them. */
+export const SCENARIOS: Scenario[] = [redisOutage, postgresBlackhole, postgresRestart, redisRestart, workerKill, engineKill];

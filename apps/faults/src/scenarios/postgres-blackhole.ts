@@ -1,0 +1,66 @@
+import { fixedRateLoad, summarize } from '../harness/load.js';
+import { queryDirect } from '../harness/pg-server.js';
+import { deploymentBody } from '../harness/probes.js';
+import { withStack } from '../harness/stack.js';
+import { sleep } from '../harness/wait.js';
+import { bySize, Checks, type Scenario } from './types.js';
+
+/**
+ * PostgreSQL blackholed under load, SIGTERM to the api during it. Pass: every call sent
+ * before the api exited is answered (any HTTP status) within 3 s; rows created (counted on the
+ * server, bypassing the proxy) = creates acknowledged (201); the api exits 0 within 10 s.
+ */
+export const postgresBlackhole: Scenario = {
+  name: 'postgres-blackhole',
+  description: 'PostgreSQL blackholed under load, SIGTERM to the api during it',
+  run: (size) =>
+    withStack({ name: 'postgres-blackhole', apps: ['api'] }, async (stack) => {
+      const phaseMs = bySize(size, 6_000, 15_000);
+      const rate = bySize(size, 20, 100);
+      const api = stack.get('api');
+      const load = fixedRateLoad({
+        rate,
+        durationMs: 1_000 + phaseMs,
+        timeoutMs: 8_000,
+        next: (i) => (i % 2 === 0 ? { route: 'POST /deployments', url: `${stack.apiUrl}/deployments`, method: 'POST', body: deploymentBody(i) } : { route: 'GET /deployments', url: `${stack.apiUrl}/deployments?limit=5` }),
+      });
+      await sleep(1_000);
+      stack.pgProxy.setMode('blackhole');
+      await sleep(bySize(size, 2_000, 5_000));
+      const termAt = api.signal('SIGTERM');
+      const exit = await api.waitExit(15_000);
+      const samples = await load.done;
+      stack.pgProxy.setMode('pass');
+
+      const exitMs = exit ? Math.round(exit.at - termAt) : null;
+      const beforeExit = samples.filter((s) => s.sentAt < (exit?.at ?? Infinity));
+      // After SIGTERM a closed listener may refuse new connections at once: that is an answer too.
+      const refusedFast = (s: (typeof samples)[number]) => s.sentAt >= termAt && s.error === 'ECONNREFUSED' && s.latencyMs <= 3_000;
+      const answeredIn3s = beforeExit.filter((s) => (s.status > 0 && s.latencyMs <= 3_000) || refusedFast(s)).length;
+      const refusedAfterTerm = beforeExit.filter(refusedFast).length;
+      const acked = samples.filter((s) => s.route === 'POST /deployments' && s.status === 201).length;
+      const rows = (await queryDirect<{ n: number }>(stack.pg, "SELECT count(*)::int AS n FROM deployments WHERE model LIKE 'faults-model-%'"))[0]!.n;
+      const all = summarize(beforeExit);
+      const checks = new Checks();
+      checks.expect('answered<=3s', answeredIn3s === beforeExit.length);
+      checks.expect('rows=acked', rows === acked);
+      checks.expect('exit0<=10s', exit?.code === 0 && exitMs !== null && exitMs <= 10_000);
+      return {
+        name: 'postgres-blackhole',
+        pass: checks.pass,
+        figures: {
+          requests: beforeExit.length,
+          answeredWithin3s: `${answeredIn3s}/${beforeExit.length}`,
+          refusedAfterSigterm: refusedAfterTerm,
+          p99Ms: all.p99,
+          maxMs: all.max,
+          statuses: JSON.stringify(all.statuses),
+          createsAcked: acked,
+          rowsCreated: rows,
+          apiExitCode: exit ? (exit.code ?? exit.signal) : 'still running',
+          apiExitMs: exitMs,
+          failed: checks.failed,
+        },
+      };
+    }),
+};
