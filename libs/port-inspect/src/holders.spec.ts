@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyPorts } from './classify.js';
-import { belongsToWorkspace, describeHolder, serviceOfHolder } from './holders.js';
+import { belongsToWorkspace, describeHolder, serviceOfHolder, workspaceMembership } from './holders.js';
 import type { ListenerMap } from './types.js';
 
 const root = '/srv/hypernode';
@@ -11,10 +11,18 @@ describe('holders', () => {
     expect(describeHolder({ port: 3002, address: '::' })).toMatch(/unknown process on ::/);
   });
 
-  it('tells workspace processes from foreign ones', () => {
-    expect(belongsToWorkspace({ port: 1, address: '::', pid: 1, cwd: `${root}/apps/api` }, root)).toBe(true);
-    expect(belongsToWorkspace({ port: 1, address: '::', pid: 1, cwd: '/srv/hypernode-other' }, root)).toBe(false);
-    expect(belongsToWorkspace({ port: 1, address: '::', pid: 1, cwd: '/', command: `node ${root}/apps/api/src/main.ts` }, root)).toBe(true);
+  it('counts a process as the workspace\'s by its marker, or by executable AND cwd inside — never by its arguments', () => {
+    const at = { port: 1, address: '::', pid: 1 };
+    expect(workspaceMembership({ ...at, workspace: root, executable: '/usr/bin/node', cwd: '/' }, root)).toBe('marker');
+    expect(workspaceMembership({ ...at, workspace: `${root}/`, executable: '/usr/bin/node', cwd: '/' }, root)).toBe('marker');
+    expect(workspaceMembership({ ...at, executable: `${root}/node_modules/@esbuild/linux-x64/bin/esbuild`, cwd: `${root}/apps/site` }, root)).toBe('executable-and-cwd');
+    expect(belongsToWorkspace({ ...at, workspace: '/srv/hypernode-other', cwd: `${root}/apps/api` }, root)).toBe(false);
+    expect(belongsToWorkspace({ ...at, executable: '/usr/bin/node', cwd: `${root}/apps/api` }, root)).toBe(false);
+    expect(belongsToWorkspace({ ...at, executable: `${root}/bin/tool`, cwd: '/home/me' }, root)).toBe(false);
+    expect(belongsToWorkspace({ ...at, executable: '/srv/hypernode-other/bin/x', cwd: '/srv/hypernode-other' }, root)).toBe(false);
+    const lookAlike = `python3 -m http.server 9 --directory /srv/other${root}/public`;
+    expect(belongsToWorkspace({ ...at, command: lookAlike, executable: '/usr/bin/python3.11', cwd: '/srv/other' }, root)).toBe(false);
+    expect(belongsToWorkspace({ ...at, command: `node ${root}/apps/api/src/main.ts`, executable: '/usr/bin/node', cwd: '/' }, root)).toBe(false);
   });
 
   it('recognises which service a holder is', () => {

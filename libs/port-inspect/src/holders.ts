@@ -1,4 +1,5 @@
-import { relative, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 import type { Listener } from './types.js';
 
 /** One human line about who holds a port: `pid 1234 (node main.ts; cwd /srv/app)`. */
@@ -20,10 +21,35 @@ function isInside(dir: string, root: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel));
 }
 
-/** True when the process runs from this workspace (its cwd or command line is inside `root`). */
+/** The root as given and as the OS resolves it (/proc links show resolved paths). */
+function rootForms(root: string): string[] {
+  let real = root;
+  try {
+    real = realpathSync(root);
+  } catch {
+    /* a root that does not exist here is compared as given */
+  }
+  return [...new Set([resolve(root), resolve(real)])];
+}
+
+/** Why a holder counts as part of the workspace, or undefined when it does not. */
+export function workspaceMembership(listener: Listener, root: string): 'marker' | 'executable-and-cwd' | undefined {
+  const roots = rootForms(root);
+  if (listener.workspace && roots.includes(resolve(listener.workspace))) return 'marker';
+  const inside = (path: string | undefined) => path !== undefined && roots.some((r) => isInside(path, r));
+  // Both, because `node` (or python) lives outside any workspace and a cwd alone is easy to share by accident.
+  if (inside(listener.executable) && inside(listener.cwd)) return 'executable-and-cwd';
+  return undefined;
+}
+
+/**
+ * True when the process is part of this workspace: it carries the stack marker
+ * (`HYPERNODE_WORKSPACE=<root>`, set by the serve targets and `hypernode up`), or its
+ * executable AND its working directory are inside `root`. Its arguments never count: any
+ * process can name the workspace path on its command line.
+ */
 export function belongsToWorkspace(listener: Listener, root: string): boolean {
-  if (listener.cwd && isInside(listener.cwd, root)) return true;
-  return listener.command?.includes(root + sep) ?? false;
+  return workspaceMembership(listener, root) !== undefined;
 }
 
 /**

@@ -7,3 +7,4 @@ export * from './stop.js';
 export * from './types.js';
 export * from './classify.js';
 export * from './processes.js';
+export * from './identity.js';

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { parseProcNetTcp, serviceFromEnviron, socketInode, type ProcSocket } from './proc-net.js';
-import { addListener, type ListenerMap } from './types.js';
+import { parseProcStatStartTime } from './identity.js';
+import { parseProcNetTcp, serviceFromEnviron, socketInode, variableFromEnviron, type ProcSocket } from './proc-net.js';
+import { addListener, WORKSPACE_MARKER, type Listener, type ListenerMap } from './types.js';
 
 function tryRead(read: () => string): string | undefined {
   try {
@@ -35,13 +36,29 @@ function pidsForInodes(inodes: Set<number>): Map<number, number[]> {
   return owners;
 }
 
-/** Describes one process from /proc: command line, cwd and HYPERNODE_SERVICE. */
-export function describeLinuxProcess(pid: number): { command?: string; cwd?: string; service?: string } {
+/** What /proc tells of one process. */
+export type LinuxProcess = Pick<Listener, 'command' | 'cwd' | 'service' | 'executable' | 'workspace' | 'startTime'>;
+
+/**
+ * Describes one process from /proc: command line, cwd, executable, start time, and from its
+ * start-up environment HYPERNODE_SERVICE and the workspace marker (environ and exe are
+ * readable only for the same user or root; they stay undefined otherwise).
+ */
+export function describeLinuxProcess(pid: number): LinuxProcess {
   const cmdline = tryRead(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
   const command = cmdline?.replace(/\0+$/, '').split('\0').join(' ').replace(/\s+/g, ' ').trim() || undefined;
   const cwd = tryRead(() => readlinkSync(`/proc/${pid}/cwd`));
+  const executable = tryRead(() => readlinkSync(`/proc/${pid}/exe`));
+  const stat = tryRead(() => readFileSync(`/proc/${pid}/stat`, 'utf8'));
   const environ = tryRead(() => readFileSync(`/proc/${pid}/environ`, 'utf8'));
-  return { command, cwd, service: environ ? serviceFromEnviron(environ) : undefined };
+  return {
+    command,
+    cwd,
+    executable,
+    startTime: stat ? parseProcStatStartTime(stat) : undefined,
+    service: environ ? serviceFromEnviron(environ) : undefined,
+    workspace: environ ? variableFromEnviron(environ, WORKSPACE_MARKER) : undefined,
+  };
 }
 
 /** Listeners on the given ports (all ports when omitted), read from /proc. */

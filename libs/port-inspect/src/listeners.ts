@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { linuxListeners } from './linux.js';
-import { LSOF_ARGS, parseLsof, parseLsofCwd } from './lsof.js';
+import { LSOF_ARGS, parseLsof, parseLsofFiles } from './lsof.js';
 import { NETSTAT6_ARGS, NETSTAT_ARGS, parseNetstat, parseTasklist } from './netstat.js';
 import type { ListenerMap } from './types.js';
 
@@ -20,7 +20,7 @@ function macListeners(ports?: ReadonlySet<number>): ListenerMap {
   const map = parseLsof(run('lsof', LSOF_ARGS), ports);
   for (const list of map.values()) {
     for (const l of list) {
-      if (l.pid) l.cwd = parseLsofCwd(run('lsof', ['-a', '-p', String(l.pid), '-d', 'cwd', '-F', 'n']));
+      if (l.pid) Object.assign(l, parseLsofFiles(run('lsof', ['-a', '-p', String(l.pid), '-d', 'cwd,txt', '-F', 'fn'])));
     }
   }
   return map;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseLsof, parseLsofCwd, splitLsofName } from './lsof.js';
+import { parseLsof, parseLsofCwd, parseLsofFiles, splitLsofName } from './lsof.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
 
@@ -27,5 +27,11 @@ describe('lsof -F pcn parsing', () => {
     expect(parseLsofCwd(fixture('macos-lsof-cwd.txt'))).toBe('/Users/dev/hypernode/apps/api');
     expect(splitLsofName('[fe80::1%lo0]:3000')).toEqual({ address: 'fe80::1%lo0', port: 3000 });
     expect(splitLsofName('localhost:http (LISTEN)')).toBeUndefined();
+  });
+
+  it('reads the cwd and the executable of a process (first `txt` entry)', () => {
+    expect(parseLsofFiles(fixture('linux-lsof-cwd-txt.txt'))).toEqual({ cwd: '/tmp/lsofcap', executable: '/usr/bin/node' });
+    expect(parseLsofFiles('p1\nfcwd\nn/a\nftxt\nn/usr/bin/node\nftxt\nn/usr/lib/libc.so.6\n')).toEqual({ cwd: '/a', executable: '/usr/bin/node' });
+    expect(parseLsofFiles(fixture('macos-lsof-cwd.txt'))).toEqual({ cwd: '/Users/dev/hypernode/apps/api' });
   });
 });

@@ -39,3 +39,20 @@ export function parseLsofCwd(text: string): string | undefined {
   const line = text.split(/\r?\n/).find((l) => l.startsWith('n'));
   return line?.slice(1) || undefined;
 }
+
+/**
+ * Parses `lsof -a -p <pid> -d cwd,txt -F fn` output: the `cwd` entry is the working
+ * directory, the first `txt` entry the running executable (later ones are mapped libraries).
+ */
+export function parseLsofFiles(text: string): { cwd?: string; executable?: string } {
+  const found: { cwd?: string; executable?: string } = {};
+  let fd: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (line.startsWith('f')) fd = line.slice(1);
+    else if (line.startsWith('n') && line.length > 1) {
+      if (fd === 'cwd') found.cwd ??= line.slice(1);
+      else if (fd === 'txt') found.executable ??= line.slice(1);
+    }
+  }
+  return found;
+}

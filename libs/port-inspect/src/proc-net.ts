@@ -52,10 +52,15 @@ export function socketInode(linkTarget: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** Reads `HYPERNODE_SERVICE` out of a NUL-separated /proc/<pid>/environ. */
-export function serviceFromEnviron(environ: string): string | undefined {
+/** Reads one variable out of a NUL-separated /proc/<pid>/environ; undefined when absent or empty. */
+export function variableFromEnviron(environ: string, key: string): string | undefined {
   for (const pair of environ.split('\0')) {
-    if (pair.startsWith('HYPERNODE_SERVICE=')) return pair.slice('HYPERNODE_SERVICE='.length) || undefined;
+    if (pair.startsWith(`${key}=`)) return pair.slice(key.length + 1) || undefined;
   }
   return undefined;
+}
+
+/** Reads `HYPERNODE_SERVICE` out of a NUL-separated /proc/<pid>/environ. */
+export function serviceFromEnviron(environ: string): string | undefined {
+  return variableFromEnviron(environ, 'HYPERNODE_SERVICE');
 }

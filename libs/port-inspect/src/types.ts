@@ -11,7 +11,19 @@ export interface Listener {
   cwd?: string;
   /** `HYPERNODE_SERVICE` from the process's start-up environment, where readable. */
   service?: string;
+  /** Absolute path of the running executable, where readable (/proc/<pid>/exe, lsof `txt`). */
+  executable?: string;
+  /** The stack marker (`HYPERNODE_WORKSPACE`) from its start-up environment, where readable (Linux). */
+  workspace?: string;
+  /** When the process started (see `processStartTime`), so a reused pid is not mistaken for it. */
+  startTime?: string;
 }
+
+/**
+ * Environment variable every process of a stack carries: the absolute workspace root. Set
+ * by the inferred serve targets and by `hypernode up`; read back from /proc/<pid>/environ.
+ */
+export const WORKSPACE_MARKER = 'HYPERNODE_WORKSPACE';
 
 /** Listeners grouped by port. */
 export type ListenerMap = Map<number, Listener[]>;

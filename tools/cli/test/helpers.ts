@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isAlive, stopProcess } from '@hypernode/port-inspect';
+import { isAlive, stopProcess, WORKSPACE_MARKER } from '@hypernode/port-inspect';
 
 /** The workspace root (tests run from it). */
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -25,10 +25,21 @@ const s = net.createServer().listen({ host, port: Number(port), ipv6Only: host =
 process.on('SIGTERM', () => (process.env.IGNORE_SIGTERM ? undefined : s.close(() => process.exit(0))));
 `;
 
+/** How a test holder runs. */
+export interface HoldOptions {
+  /** Ignore SIGTERM, so only SIGKILL stops it. */
+  ignoreSigterm?: boolean;
+  /** Carry the stack marker (HYPERNODE_WORKSPACE=<ROOT>), as processes of `npm start` and the serve targets do. */
+  marker?: boolean;
+  /** Extra command-line arguments (ignored by the holder), e.g. a path that merely names the workspace. */
+  extraArgs?: string[];
+}
+
 /** Starts a child that listens on host:port (0 = any free port) and resolves once it listens; it may ignore SIGTERM. */
-export function holdPort(host: string, port = 0, cwd = ROOT, options: { ignoreSigterm?: boolean } = {}): Promise<Holder> {
-  const env = { ...process.env, IGNORE_SIGTERM: options.ignoreSigterm ? '1' : '' };
-  const child = spawn(process.execPath, ['-e', HOLD_SCRIPT, host, String(port)], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function holdPort(host: string, port = 0, cwd = ROOT, options: HoldOptions = {}): Promise<Holder> {
+  // The marker is set or blanked explicitly: a test run started from a stack must not lend it to its holders.
+  const env = { ...process.env, IGNORE_SIGTERM: options.ignoreSigterm ? '1' : '', [WORKSPACE_MARKER]: options.marker ? ROOT : '' };
+  const child = spawn(process.execPath, ['-e', HOLD_SCRIPT, host, String(port), ...(options.extraArgs ?? [])], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolvePromise, reject) => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkService } from '@hypernode/health';
 import { listServices, parseRegistry } from '@hypernode/ports';
+import { databaseSetupCommand, ensureDatabase } from '../src/stack/database.js';
 import { ensureInfra } from '../src/stack/infra.js';
 import type { StartedInfra } from '../src/stack/local-infra.js';
-import { freePort } from './helpers.js';
+import { freePort, run } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hypernode-infra-'));
 chmodSync(root, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach the data folder
@@ -45,7 +46,36 @@ describe('infra step of npm start', () => {
     expect((await client.query('select current_user as u')).rows[0].u).toBe('hypernode');
     await client.end();
 
+    // The printed set-up command, run as printed, creates the role with the password from the shell.
+    const admin = new pg.Client({ host: 'localhost', port: pgPort, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    await admin.query('drop database hypernode');
+    await admin.query('drop role hypernode');
+    await admin.end();
+    const secret = 'hint-test-8f3a';
+    const setup = await run('bash', ['-c', databaseSetupCommand(pgPort)], { env: { HYPERNODE_DB_PASSWORD: secret } });
+    expect(setup.code, setup.stderr).toBe(0);
+    const asApp = new pg.Client({ host: 'localhost', port: pgPort, user: 'hypernode', password: secret, database: 'hypernode' });
+    await asApp.connect();
+    await asApp.end();
+
     for (const s of started.splice(0).reverse()) await s.stop();
     for (const s of services.slice(0, 2)) expect((await checkService(s, { timeoutMs: 500 })).status, s.name).toBe('down');
   }, 120_000);
+});
+
+describe('database set-up hint', () => {
+  it('never prints the password: the command reads it from HYPERNODE_DB_PASSWORD, and refuses to run without it', async () => {
+    const secret = 'never-print-me-5d1c';
+    const log: string[] = [];
+    await ensureDatabase(await freePort(), (line) => log.push(line), { HYPERNODE_DB_PASSWORD: secret, PGUSER: 'postgres' });
+    const text = log.join('\n');
+    expect(text).toContain('psql -h localhost');
+    expect(text).toContain('${HYPERNODE_DB_PASSWORD:?');
+    expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/PASSWORD '[^']*'/);
+    const unset = await run('bash', ['-c', databaseSetupCommand(await freePort())], { env: { HYPERNODE_DB_PASSWORD: '' } });
+    expect(unset.code).not.toBe(0);
+    expect(unset.stderr).toContain('set HYPERNODE_DB_PASSWORD');
+  });
 });

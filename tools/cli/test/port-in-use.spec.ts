@@ -9,7 +9,7 @@ afterEach(async () => {
 
 describe('a service whose port is taken', () => {
   it('api exits non-zero with ONE line naming the holder and the fix; `ports free` frees it', async () => {
-    const holder = await holdPort('::1', await freePort());
+    const holder = await holdPort('::1', await freePort(), ROOT, { marker: true });
     holders.push(holder);
     const api = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: `${ROOT}/apps/api`, env: { API_PORT: String(holder.port), HYPERNODE_STACK: '' } });
     expect(api.code).not.toBe(0);
@@ -41,7 +41,7 @@ describe('a service whose port is taken', () => {
   });
 
   it('`ports free` kills a holder that ignores SIGTERM once the grace period passes', async () => {
-    const holder = await holdPort('127.0.0.1', 0, ROOT, { ignoreSigterm: true });
+    const holder = await holdPort('127.0.0.1', 0, ROOT, { ignoreSigterm: true, marker: true });
     holders.push(holder);
     const result = await hypernode(['ports', 'free', String(holder.port), '--yes', '--grace', '300']);
     expect(result.stdout).toContain(`pid ${holder.pid}: did not exit within 300 ms of SIGTERM; killed`);
@@ -50,7 +50,7 @@ describe('a service whose port is taken', () => {
   });
 
   it('`ports free` without --yes and without a terminal asks for --yes instead of acting', async () => {
-    const holder = await holdPort('127.0.0.1');
+    const holder = await holdPort('127.0.0.1', 0, ROOT, { marker: true });
     holders.push(holder);
     const result = await hypernode(['ports', 'free', String(holder.port)]);
     expect(result.code).toBe(1);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { belongsToWorkspace, describeHolder, findListeners, stopProcess } from '@hypernode/port-inspect';
+import { belongsToWorkspace, describeHolder, findListeners, processStartTime, stopProcess, WORKSPACE_MARKER, type StopOutcome } from '@hypernode/port-inspect';
 import { isServiceName, listServices, parsePort, workspaceRoot, type ResolveOptions } from '@hypernode/ports';
 import { CliError, resolveOptions, withCommon, type CommonOptions } from '../common.js';
 
@@ -27,6 +27,20 @@ function targetPort(target: string, resolve: ResolveOptions): number {
   throw new CliError(`"${target}" is neither a port number nor a service in the registry: run \`npx hypernode ports\` for the names`);
 }
 
+/** What one stop did, as printed after `pid N: `. */
+function outcomeText(outcome: StopOutcome, grace: number): string {
+  switch (outcome) {
+    case 'killed':
+      return `did not exit within ${grace} ms of SIGTERM; killed`;
+    case 'terminated':
+      return 'stopped';
+    case 'already-gone':
+      return 'had already exited';
+    case 'pid-reused':
+      return 'not signalled: the pid now belongs to a process that started after the one holding the port (pid reused)';
+  }
+}
+
 /** `hypernode ports free <port|service>`: stops whatever holds the port (SIGTERM, then SIGKILL). */
 export function registerPortsFree(ports: Command): void {
   withCommon(ports.command('free').description('stop the process holding a port: SIGTERM, then SIGKILL after the grace period'))
@@ -48,16 +62,21 @@ export function registerPortsFree(ports: Command): void {
       const root = workspaceRoot();
       for (const holder of holders) {
         if (!belongsToWorkspace(holder, root) && !options.force) {
-          throw new CliError(`port ${port} is held by ${describeHolder(holder)}, which is not part of this workspace (${root}): refusing to stop it; add --force to stop it anyway`);
+          throw new CliError(
+            `port ${port} is held by ${describeHolder(holder)}, which is not part of this workspace (${root}): it carries no ${WORKSPACE_MARKER}=${root} and its executable and cwd are not both inside the workspace; refusing to stop it: add --force to stop it anyway`,
+          );
         }
       }
-      for (const holder of holders.filter((h, i) => holders.findIndex((o) => o.pid === h.pid) === i)) {
+      const distinct = holders.filter((h, i) => holders.findIndex((o) => o.pid === h.pid) === i);
+      // Taken now, before any prompt: the pid is signalled only while it is still this process.
+      const identities = new Map(distinct.map((h) => [h.pid!, { pid: h.pid!, startTime: h.startTime ?? processStartTime(h.pid!) }]));
+      for (const holder of distinct) {
         if (!options.yes && !(await confirm(`Stop ${describeHolder(holder)} holding port ${port}?`))) {
           console.log('left running');
           return;
         }
-        const outcome = await stopProcess(holder.pid!, grace);
-        console.log(`pid ${holder.pid}: ${outcome === 'killed' ? `did not exit within ${grace} ms of SIGTERM; killed` : outcome === 'terminated' ? 'stopped' : 'had already exited'}`);
+        const outcome = await stopProcess(holder.pid!, grace, { identity: identities.get(holder.pid!) });
+        console.log(`pid ${holder.pid}: ${outcomeText(outcome, grace)}`);
       }
       const left = findListeners([port]).get(port) ?? [];
       if (left.length > 0) throw new CliError(`port ${port} is still held by ${left.map(describeHolder).join(', ')}: run \`npx hypernode ports free ${port}\` again`);

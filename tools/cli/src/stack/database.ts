@@ -1,13 +1,26 @@
 /** The application's database, role and development password (the seed's compose values). */
 export const APP_DATABASE = { name: 'hypernode', role: 'hypernode', developmentPassword: 'password' } as const;
 
+/** The variable holding the role's password; the apps read the same one. */
+export const DB_PASSWORD_ENV = 'HYPERNODE_DB_PASSWORD';
+
+/**
+ * The `psql` commands that create the role and database by hand. The password is never in
+ * the text: psql takes it from the shell's HYPERNODE_DB_PASSWORD (`-v pw=…`, quoted by
+ * `:'pw'`), so it lands in neither this output nor a log.
+ */
+export function databaseSetupCommand(port: number): string {
+  const sql = [`"CREATE ROLE ${APP_DATABASE.role} LOGIN PASSWORD :'pw';"`, `"CREATE DATABASE ${APP_DATABASE.name} OWNER ${APP_DATABASE.role};"`];
+  return `printf '%s\\n' ${sql.join(' ')} | psql -h localhost -p ${port} -U postgres -v ON_ERROR_STOP=1 -v pw="\${${DB_PASSWORD_ENV}:?set ${DB_PASSWORD_ENV} to the password the apps use}"`;
+}
+
 /**
  * Creates the `hypernode` role and database when missing, connecting as a superuser
  * (PGUSER, default `postgres`). When it cannot, it says exactly what to run instead.
  */
 export async function ensureDatabase(port: number, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const { default: pg } = await import('pg');
-  const password = env.HYPERNODE_DB_PASSWORD ?? APP_DATABASE.developmentPassword;
+  const password = env[DB_PASSWORD_ENV] ?? APP_DATABASE.developmentPassword;
   const user = env.PGUSER ?? 'postgres';
   const client = new pg.Client({ host: 'localhost', port, user, database: 'postgres', password: env.PGPASSWORD, connectionTimeoutMillis: 3_000 });
   client.on('error', () => undefined);
@@ -25,8 +38,8 @@ export async function ensureDatabase(port: number, log: (line: string) => void, 
     }
   } catch (error) {
     log(
-      `postgres: could not make sure role and database "${APP_DATABASE.name}" exist as ${user} (${(error as Error).message}). Run as a superuser:\n` +
-        `  psql -h localhost -p ${port} -U postgres -c "CREATE ROLE ${APP_DATABASE.role} LOGIN PASSWORD '${password}'" -c "CREATE DATABASE ${APP_DATABASE.name} OWNER ${APP_DATABASE.role}"`,
+      `postgres: could not make sure role and database "${APP_DATABASE.name}" exist as ${user} (${(error as Error).message}). Run as a superuser, with ${DB_PASSWORD_ENV} set in your shell:\n` +
+        `  ${databaseSetupCommand(port)}`,
     );
   } finally {
     await client.end().catch(() => undefined);

@@ -11,7 +11,8 @@ export interface StartedInfra {
   stop(): Promise<void>;
 }
 
-const DOCKER_HINT = 'or run `docker compose up -d postgres redis`';
+// Compose keeps PostgreSQL and Redis off the host's ports, so it is no stand-in for local infra.
+const DOCKER_HINT = 'or run the whole stack in containers with `docker compose up -d` (set the secrets docker-compose.yml names first)';
 
 function asPostgresUser(command: string, args: string[]): [string, string[]] {
   // PostgreSQL refuses to run as root; on a root shell run it as the "postgres" system user.

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { belongsToWorkspace, describeHolders, findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
+import { belongsToWorkspace, describeHolders, findListeners, pidsWithEnv, stopProcess, WORKSPACE_MARKER } from '@hypernode/port-inspect';
 import { isAppKind, portEnvVar, type ResolvedService } from '@hypernode/ports';
 import { CliError } from '../common.js';
 import type { StartedInfra } from './local-infra.js';
@@ -52,7 +52,7 @@ export async function runStack(options: StackOptions): Promise<number> {
   const { root, services, log } = options;
   const apps = services.filter((s) => isAppKind(s.kind));
   const stackId = randomUUID();
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, HYPERNODE_STACK: stackId, HYPERNODE_WORKSPACE: root, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, HYPERNODE_STACK: stackId, [WORKSPACE_MARKER]: root, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
   // Workers authenticate to the api with this; a development run makes one up.
   env.HYPERNODE_WORKER_TOKEN ||= randomBytes(24).toString('hex');
   if (env.PORT) {

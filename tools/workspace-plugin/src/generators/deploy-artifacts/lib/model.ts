@@ -16,7 +16,38 @@ export interface AppModel {
   next: boolean;
   /** Lines of its .env.example. */
   envLines: string[];
+  /** True for apps that get the database, Redis and worker secrets in compose (every kind but frontends). */
+  backend: boolean;
 }
+
+/**
+ * A compose interpolation that refuses to start when the variable is unset or empty
+ * (`${VAR:?message}`): secrets have no default, not even in development.
+ */
+export interface ComposeSecret {
+  /** The host environment variable. */
+  name: string;
+  /** `${NAME:?…}`, pasted where the value goes. */
+  ref: string;
+}
+
+/** Secrets compose takes from the environment. They go into URLs, so they must be URL-safe (hex is). */
+export interface ComposeSecrets {
+  dbPassword: ComposeSecret;
+  redisPassword: ComposeSecret;
+  workerToken: ComposeSecret;
+}
+
+function composeSecret(name: string, what: string): ComposeSecret {
+  return { name, ref: `\${${name}:?set ${name} to ${what} (URL-safe, e.g. the output of openssl rand -hex 24)}` };
+}
+
+/** The three secrets every compose run needs; the database one is the name the local stack reads too. */
+export const COMPOSE_SECRETS: ComposeSecrets = {
+  dbPassword: composeSecret('HYPERNODE_DB_PASSWORD', 'the PostgreSQL password of the hypernode role'),
+  redisPassword: composeSecret('HYPERNODE_REDIS_PASSWORD', 'the Redis password'),
+  workerToken: composeSecret('HYPERNODE_WORKER_TOKEN', 'the secret the api shares with GPU workers'),
+};
 
 /** Everything the deploy templates render from: the registry, resolved with no env overrides. */
 export interface DeployModel {
@@ -30,6 +61,8 @@ export interface DeployModel {
   ownHost: AppModel[];
   /** Port the reverse proxy listens on. */
   listenPort: number;
+  /** Secrets compose reads from the environment, with no default. */
+  secrets: ComposeSecrets;
 }
 
 function entryOf(tree: Tree, name: string): string {
@@ -51,6 +84,7 @@ export function deployModel(tree: Tree, options: { listenPort?: number; services
       entry: entryOf(tree, s.name),
       next: tree.exists(join('apps', s.name, 'next.config.mjs')),
       envLines: Object.entries(serviceEnv(s.name as never, { registry, env: {} })).map(([k, v]) => `${k}=${v}`),
+      backend: s.kind !== 'frontend',
     }));
   const find = (name: 'postgres' | 'redis' | 'solana') => {
     const s = services.find((x) => x.name === name);
@@ -58,5 +92,5 @@ export function deployModel(tree: Tree, options: { listenPort?: number; services
     return s;
   };
   const routed = apps.filter((a) => a.route).sort((a, b) => b.route!.length - a.route!.length);
-  return { services, apps, infra: { postgres: find('postgres'), redis: find('redis'), solana: find('solana') }, routed, ownHost: apps.filter((a) => !a.route), listenPort: options.listenPort ?? 80 };
+  return { services, apps, infra: { postgres: find('postgres'), redis: find('redis'), solana: find('solana') }, routed, ownHost: apps.filter((a) => !a.route), listenPort: options.listenPort ?? 80, secrets: COMPOSE_SECRETS };
 }

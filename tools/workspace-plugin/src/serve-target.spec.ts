@@ -1,0 +1,20 @@
+import { isAbsolute, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listServices } from '@hypernode/ports';
+import { serveTarget, WORKSPACE_MARKER_ENV } from './serve-target.js';
+
+const root = resolve(__dirname, '../../..');
+const api = listServices({ env: {} }).find((s) => s.name === 'api')!;
+
+describe('serve target', () => {
+  it('carries the stack marker: the absolute workspace root, so `ports free` recognises the app', () => {
+    const target = serveTarget(root, 'apps/api', api)!;
+    expect(target.options.env).toEqual({ HYPERNODE_SERVICE: 'api', [WORKSPACE_MARKER_ENV]: root });
+    expect(isAbsolute(target.options.env[WORKSPACE_MARKER_ENV])).toBe(true);
+    expect(WORKSPACE_MARKER_ENV).toBe('HYPERNODE_WORKSPACE');
+  });
+
+  it('has no serve target for a project with no entry file', () => {
+    expect(serveTarget(root, 'libs/ports', api)).toBeUndefined();
+  });
+});
