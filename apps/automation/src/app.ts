@@ -7,7 +7,7 @@ import { isDeploymentId } from './queues.js';
 
 const STATES = ['active', 'waiting', 'delayed', 'completed', 'failed'];
 // BullMQ's connections retry forever by design: calls from a request are bounded here instead.
-const REDIS_DEADLINE_MS = 1000;
+const REDIS_DEADLINE_MS = 700;
 
 /** The engine's HTTP side, built without listening. */
 export function buildApp(options: { engine: Engine; pool: Pool; logger?: boolean | object }): FastifyInstance {
