@@ -106,3 +106,22 @@ export function summarize(samples: LoadSample[], ok: (s: LoadSample) => boolean 
   for (const s of samples) statuses[s.status === 0 ? (s.error ?? 'error') : String(s.status)] = (statuses[s.status === 0 ? (s.error ?? 'error') : String(s.status)] ?? 0) + 1;
   return { n: samples.length, ok: good, okPct: samples.length === 0 ? 100 : Math.round((good / samples.length) * 10_000) / 100, p50: pct(50), p99: pct(99), max: pct(100), statuses };
 }
+
+/**
+ * Sends every request of `next(i)` for i < `count`, `concurrency` at a time, each bounded by
+ * `timeoutMs`; resolves with every sample once all are settled. Requests are made lazily and
+ * kept (as `request`) only where `keep` says so, so large generated bodies never pile up.
+ */
+export async function runConcurrently(options: { count: number; concurrency: number; timeoutMs: number; next: (i: number) => LoadRequest; keep?: (s: LoadSample) => boolean }): Promise<Array<LoadSample & { request?: LoadRequest }>> {
+  const samples: Array<LoadSample & { request?: LoadRequest }> = [];
+  let i = 0;
+  const worker = async () => {
+    while (i < options.count) {
+      const request = options.next(i++);
+      const sample = await timedFetch(request, options.timeoutMs);
+      samples.push(options.keep?.(sample) ? { ...sample, request } : { ...sample, body: undefined });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.count) }, worker));
+  return samples;
+}
