@@ -35,7 +35,7 @@ async function tx<T>(work: () => Promise<T>): Promise<T | undefined> {
 async function writer(index: number, until: number): Promise<void> {
   const registration = { name: `bench-${index}`, gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' };
   while (Date.now() < until) {
-    const node = await tx(() => registerNode(pool, registration));
+    const node = (await tx(() => registerNode(pool, registration)))?.node;
     const deployment = await tx(() => createDeployment(pool, { model: `m-${index}`, minVramGb: 1 }));
     if (!node || !deployment) continue;
     await tx(() => transitionDeployment(pool, deployment.id, 'scheduled', { nodeId: node.id }));

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serviceEntry, urlFor } from '@hypernode/ports';
-import { serviceMain } from '@hypernode/service-kit';
+import { listenHttp, serviceMain } from '@hypernode/service-kit';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 
@@ -21,18 +21,16 @@ await serviceMain('llm-deployer', async ({ port, host }) => {
   const handle = app.getRequestHandler();
   await app.prepare();
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
+  // `localhost` binds 127.0.0.1 and ::1 (loopback only); another host is bound as given.
+  const listening = await listenHttp(server, port, host).catch(async (error: unknown) => {
+    await app.close();
+    throw error;
   });
   const upgrade = app.getUpgradeHandler();
   server.on('upgrade', (req, socket, head) => void upgrade(req, socket, head));
   return {
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await listening.close();
       await app.close();
     },
   };

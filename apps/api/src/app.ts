@@ -5,10 +5,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { ApiConfig } from './config.js';
+import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerSecurity } from './plugins/security.js';
+import { authRoutes } from './routes/auth.js';
 import { deploymentsRoutes } from './routes/deployments.js';
 import { healthRoutes } from './routes/health.js';
+import { keysRoutes } from './routes/keys.js';
 import { nodesRoutes } from './routes/nodes.js';
 import { servicesRoutes } from './routes/services.js';
 
@@ -21,12 +24,19 @@ export interface ApiDeps {
   logger?: boolean | object;
 }
 
-/** Builds the API without listening; tests use `app.inject()`. */
+/**
+ * Builds the API without listening; tests use `app.inject()`. Every route declares
+ * `config.auth` (plugins/auth.ts): a route without one throws RouteAuthError naming it — here
+ * for the routes added directly, at `ready()` for those in plugins.
+ */
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,
     disableRequestLogging: true,
     bodyLimit: deps.config.bodyLimit,
+    // Production sits behind the reverse proxy: believe its X-Forwarded-For/-Proto (client
+    // address for the rate limit, https for the Secure cookie) and nobody else's.
+    trustProxy: deps.config.trustProxy,
     // Unknown fields are errors (not silently dropped) and "5" is not a number.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -34,10 +44,14 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   registerErrorHandling(app);
   void app.register(swagger, { openapi: { info: { title: 'Hypernode API', version: '0.0.0', description: 'GPU nodes and LLM deployments' } } });
   registerSecurity(app, deps.config, deps.redis);
+  registerAuth(app, { pool: deps.pool, corsOrigins: deps.config.corsOrigins });
   healthRoutes(app, deps);
   servicesRoutes(app, { redis: deps.redis, redisPrefix: deps.config.redisPrefix });
-  void app.register(nodesRoutes, { pool: deps.pool, workerToken: deps.config.workerToken });
-  void app.register(deploymentsRoutes, { pool: deps.pool, workerToken: deps.config.workerToken });
-  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
+  void app.register(authRoutes, { pool: deps.pool, corsOrigins: deps.config.corsOrigins });
+  void app.register(keysRoutes, { pool: deps.pool });
+  void app.register(nodesRoutes, { pool: deps.pool, workerHosts: { profile: deps.config.profile, allowed: deps.config.workerHosts } });
+  void app.register(deploymentsRoutes, { pool: deps.pool });
+  // The API's description holds no data: public, like /health.
+  app.get('/docs/json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

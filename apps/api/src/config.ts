@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
 import { browserOrigins, resolveSettings, urlFor, type Profile } from '@hypernode/ports';
-import { ConfigError, env, parseEnv } from '@hypernode/service-kit';
+import { env, parseEnv } from '@hypernode/service-kit';
 import { defaultDatabaseUrl } from '@hypernode/store';
 
 /** The API's settings, parsed once at start-up. */
@@ -11,41 +13,63 @@ export interface ApiConfig {
   redisUrl: string;
   /** Prefix of every Redis key this API writes (tests use their own). */
   redisPrefix: string;
-  /** Bearer token GPU workers present; undefined leaves worker endpoints closed (503). */
-  workerToken?: string;
-  /** Browser origins allowed by CORS: the registry's frontends, plus HYPERNODE_CORS_ORIGINS. */
+  /** Browser origins allowed by CORS, and the only origins a cookie-authenticated change may come from. */
   corsOrigins: string[];
-  /** Requests per minute per client before 429. */
+  /** Requests per minute per principal (per address when anonymous) before 429. */
   rateLimitMax: number;
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
+  /** Proxies whose X-Forwarded-* headers are believed: production only (HYPERNODE_TRUST_PROXY); false elsewhere. */
+  trustProxy: string[] | false;
+  /** Hosts and CIDRs workers may register outside development (HYPERNODE_WORKER_HOSTS). */
+  workerHosts: string[];
 }
+
+const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Comma-separated IPs or CIDRs. */
+const addresses = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const items = list(v ?? fallback);
+      const bad = items.filter((item) => {
+        const [ip, bits, extra] = item.split('/');
+        return extra !== undefined || !ip || isIP(ip) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits));
+      });
+      if (items.length > 0 && bad.length === 0) return items;
+      ctx.addIssue({ code: 'custom', message: `expected comma-separated IPs or CIDRs of the reverse proxy, e.g. 127.0.0.1 or 10.0.0.0/8 (default ${fallback})` });
+      return z.NEVER;
+    });
 
 /** The variables the API reads (its one schema; ports and profile come from @hypernode/ports). */
 const API_ENV = {
   DATABASE_URL: env.url(undefined, ['postgres', 'postgresql']),
   REDIS_URL: env.url(undefined, ['redis', 'rediss']),
   HYPERNODE_REDIS_PREFIX: env.str('hypernode:'),
-  HYPERNODE_WORKER_TOKEN: env.secret(16, false, 'a long random secret shared with the GPU workers, e.g. `openssl rand -hex 32`'),
+  HYPERNODE_TRUST_PROXY: addresses('127.0.0.1'),
+  HYPERNODE_WORKER_HOSTS: z.string().optional().transform(list),
   API_RATE_LIMIT_MAX: env.int(600, 1),
   API_BODY_LIMIT: env.int(64 * 1024, 1024, 16 * 1024 * 1024),
 };
 
-/** Reads the API's settings from the environment; throws ConfigError listing every bad one. */
+/**
+ * Reads the API's settings from the environment; throws ConfigError listing every bad one.
+ * No profile needs a secret to start: keys, sessions and node credentials live in PostgreSQL.
+ */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
   const { profile } = resolveSettings({ env: source });
   const vars = parseEnv('api', API_ENV, source);
-  if (profile === 'production' && !vars.HYPERNODE_WORKER_TOKEN) {
-    throw new ConfigError('api', [{ variable: 'HYPERNODE_WORKER_TOKEN', value: undefined, expected: 'the production profile refuses to start without it: set it to a long random secret shared with the GPU workers' }]);
-  }
   return {
     profile,
     databaseUrl: vars.DATABASE_URL ?? defaultDatabaseUrl(source),
     redisUrl: vars.REDIS_URL ?? urlFor('redis', { env: source }),
     redisPrefix: vars.HYPERNODE_REDIS_PREFIX,
-    workerToken: vars.HYPERNODE_WORKER_TOKEN,
     corsOrigins: browserOrigins({ env: source }),
     rateLimitMax: vars.API_RATE_LIMIT_MAX,
     bodyLimit: vars.API_BODY_LIMIT,
+    trustProxy: profile === 'production' ? vars.HYPERNODE_TRUST_PROXY : false,
+    workerHosts: vars.HYPERNODE_WORKER_HOSTS,
   };
 }

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { servicesHealthKey } from '@hypernode/events';
 import { listServices } from '@hypernode/ports';
 import { buildApp } from '../src/app.js';
-import { startTestApi, TEST_TOKEN } from './harness.js';
+import { bearer, startTestApi } from './harness.js';
 
 let api: Awaited<ReturnType<typeof startTestApi>>;
 beforeAll(async () => {
@@ -13,9 +13,10 @@ afterAll(async () => {
   await api?.close();
 });
 
-const auth = { authorization: `Bearer ${TEST_TOKEN}` };
 const node = { name: 'node-a', gpuModel: 'A100', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' };
-const inject = (method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) => api.app.inject({ method, url, payload, headers });
+/** As an admin unless told otherwise. */
+const inject = (method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = api.as.admin) => api.app.inject({ method, url, payload, headers });
+const joinToken = async () => (await inject('POST', '/join-tokens', { uses: 5, expiresInS: 600 })).json().token as string;
 
 describe('health', () => {
   it('/health is up and /ready reports PostgreSQL and Redis', async () => {
@@ -42,33 +43,57 @@ describe('health', () => {
 });
 
 describe('nodes', () => {
-  it('refuses worker endpoints without the right bearer token', async () => {
-    expect((await inject('POST', '/nodes', node)).statusCode).toBe(401);
+  it('refuses registration without a join token, before looking at the body', async () => {
+    expect((await inject('POST', '/nodes', node, {})).statusCode).toBe(401);
+    expect((await inject('POST', '/nodes', { bad: 1 }, {})).statusCode).toBe(401);
     const wrong = await inject('POST', '/nodes', node, { authorization: 'Bearer nope' });
     expect(wrong.statusCode).toBe(401);
-    expect(wrong.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('HYPERNODE_WORKER_TOKEN') });
+    expect(wrong.headers['www-authenticate']).toBe('Bearer');
+    expect(wrong.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('join token') });
+    expect((await inject('POST', '/nodes', node, api.as.admin)).statusCode).toBe(401);
   });
 
-  it('registers (idempotently by name), heartbeats and reads nodes', async () => {
-    const created = await inject('POST', '/nodes', node, auth);
+  it('registers with a join token, re-registers only with its own credential, heartbeats and reads nodes', async () => {
+    const token = await joinToken();
+    const created = await inject('POST', '/nodes', node, bearer(token));
     expect(created.statusCode).toBe(201);
-    const first = created.json();
+    const { node: first, credential, dispatchSecret } = created.json();
     expect(first).toMatchObject({ name: 'node-a', gpuModel: 'A100', vramGb: 80, freeVramGb: 80, status: 'online' });
-    expect((await inject('POST', '/nodes', node, auth)).json().id).toBe(first.id);
+    expect(credential).toMatch(/^hnn_/);
+    expect(dispatchSecret).toMatch(/^hnd_/);
+    const taken = await inject('POST', '/nodes', { ...node, workerUrl: 'http://127.0.0.1:2/' }, bearer(token));
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().message).toMatch(/node name "node-a" is taken/);
+    const again = await inject('POST', '/nodes', node, bearer(credential));
+    expect(again.statusCode).toBe(201);
+    expect(again.json().node.id).toBe(first.id);
+    const nodeAuth = bearer(again.json().credential);
+    expect((await inject('POST', `/nodes/${first.id}/heartbeat`, { load: 0, freeVramGb: 1 }, bearer(credential))).statusCode).toBe(401); // rotated
 
-    const beat = await inject('POST', `/nodes/${first.id}/heartbeat`, { load: 0.5, freeVramGb: 40 }, auth);
+    const beat = await inject('POST', `/nodes/${first.id}/heartbeat`, { load: 0.5, freeVramGb: 40 }, nodeAuth);
     expect(beat.json()).toMatchObject({ load: 0.5, freeVramGb: 40 });
-    expect((await inject('GET', `/nodes/${first.id}`)).json().freeVramGb).toBe(40);
-    expect((await inject('GET', '/nodes')).json().items.map((n: { id: string }) => n.id)).toContain(first.id);
+    expect((await inject('GET', `/nodes/${first.id}`, undefined, api.as.read)).json().freeVramGb).toBe(40);
+    const listed = (await inject('GET', '/nodes', undefined, api.as.read)).json().items;
+    expect(listed.map((n: { id: string }) => n.id)).toContain(first.id);
+    expect(JSON.stringify(listed)).not.toMatch(/hnn_|hnd_|credential|dispatch/i);
   });
 
-  it('answers 404 for unknown nodes and 400 for malformed ids and bodies', async () => {
+  it('answers 404 for unknown nodes, 403 for a heartbeat to another node, and 400 for malformed ids and bodies', async () => {
     const id = '00000000-0000-4000-8000-000000000000';
-    expect((await inject('POST', `/nodes/${id}/heartbeat`, { load: 0, freeVramGb: 1 }, auth)).statusCode).toBe(404);
+    const own = await api.registerNode('four-oh-four');
+    expect((await inject('POST', `/nodes/${id}/heartbeat`, { load: 0, freeVramGb: 1 }, own.auth)).statusCode).toBe(403);
     expect((await inject('GET', `/nodes/${id}`)).statusCode).toBe(404);
     expect((await inject('GET', '/nodes/not-a-uuid')).statusCode).toBe(400);
-    expect((await inject('POST', '/nodes', { ...node, vramGb: -1 }, auth)).statusCode).toBe(400);
-    expect((await inject('POST', '/nodes', { ...node, workerUrl: 'ftp://x' }, auth)).statusCode).toBe(400);
+    const token = bearer(await joinToken());
+    expect((await inject('POST', '/nodes', { ...node, vramGb: -1 }, token)).statusCode).toBe(400);
+    expect((await inject('POST', '/nodes', { ...node, workerUrl: 'ftp://x' }, token)).statusCode).toBe(400);
+  });
+
+  it.each(['http://169.254.169.254/', 'http://example.com/', 'http://10.0.0.5:8080/'])('refuses to register %s in development, naming the rule', async (workerUrl) => {
+    const res = await inject('POST', '/nodes', { ...node, name: 'ssrf', workerUrl }, bearer(await joinToken()));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/is refused: the development profile allows only loopback workers .*HYPERNODE_WORKER_HOSTS/);
+    expect((await api.pool.query("SELECT 1 FROM nodes WHERE name = 'ssrf'")).rowCount).toBe(0);
   });
 });
 
@@ -93,7 +118,7 @@ describe('deployments', () => {
   });
 
   it('answers 400 for malformed JSON and 413 for a body over the limit, never 500', async () => {
-    const bad = await api.app.inject({ method: 'POST', url: '/deployments', payload: '{"model":', headers: { 'content-type': 'application/json' } });
+    const bad = await api.app.inject({ method: 'POST', url: '/deployments', payload: '{"model":', headers: { ...api.as.admin, 'content-type': 'application/json' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     const huge = await inject('POST', '/deployments', { ...body, model: 'x'.repeat(api.config.bodyLimit) });
@@ -169,7 +194,7 @@ describe('security', () => {
     const limited = await startTestApi({ rateLimitMax: 3 });
     const twin = await limited.twin();
     try {
-      const hit = (app: typeof twin) => app.inject({ method: 'GET', url: '/nodes', remoteAddress: '10.1.2.3' });
+      const hit = (app: typeof twin, headers = limited.as.read) => app.inject({ method: 'GET', url: '/nodes', remoteAddress: '10.1.2.3', headers });
       expect((await hit(limited.app)).statusCode).toBe(200);
       expect((await hit(twin)).statusCode).toBe(200);
       expect((await hit(limited.app)).statusCode).toBe(200);
@@ -177,6 +202,12 @@ describe('security', () => {
       expect(over.statusCode).toBe(429);
       expect(over.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
       expect((await limited.app.inject({ method: 'GET', url: '/health', remoteAddress: '10.1.2.3' })).statusCode).toBe(200);
+      // Keyed by principal: another key from the same address has its own budget…
+      expect((await hit(limited.app, limited.as.deploy)).statusCode).toBe(200);
+      // …and anonymous calls are keyed by address.
+      for (let i = 0; i < 3; i++) expect((await limited.app.inject({ method: 'GET', url: '/auth/me', remoteAddress: '10.9.9.9' })).statusCode).toBe(401);
+      expect((await limited.app.inject({ method: 'GET', url: '/auth/me', remoteAddress: '10.9.9.9' })).statusCode).toBe(429);
+      expect((await limited.app.inject({ method: 'GET', url: '/auth/me', remoteAddress: '10.9.9.8' })).statusCode).toBe(401);
     } finally {
       await twin.close();
       await limited.close();
@@ -214,10 +245,11 @@ describe('documents', () => {
 
 describe('worker reports', () => {
   it('moves a deployment through running (progress) to completed, and refuses an illegal report with 409', async () => {
-    const nodeId = (await inject('POST', '/nodes', { ...node, name: 'reporter' }, auth)).json().id;
+    const reporter = await api.registerNode('reporter');
+    const auth = reporter.auth;
     const { id } = (await inject('POST', '/deployments', { model: 'r', minVramGb: 1 })).json();
-    await api.pool.query("UPDATE deployments SET status = 'scheduled', node_id = $2 WHERE id = $1", [id, nodeId]);
-    expect((await inject('POST', `/deployments/${id}/progress`, { status: 'running', progress: 10 })).statusCode).toBe(401);
+    await api.pool.query("UPDATE deployments SET status = 'scheduled', node_id = $2 WHERE id = $1", [id, reporter.id]);
+    expect((await inject('POST', `/deployments/${id}/progress`, { status: 'running', progress: 10 }, {})).statusCode).toBe(401);
     expect((await inject('POST', `/deployments/${id}/progress`, { status: 'running', progress: 10 }, auth)).json()).toMatchObject({ status: 'running', progress: 10 });
     expect((await inject('POST', `/deployments/${id}/progress`, { status: 'running', progress: 55 }, auth)).json()).toMatchObject({ status: 'running', progress: 55 });
     expect((await inject('POST', `/deployments/${id}/progress`, { status: 'completed' }, auth)).json()).toMatchObject({ status: 'completed', progress: 100 });
@@ -226,11 +258,26 @@ describe('worker reports', () => {
     expect(late.json().status).toBe('completed');
   });
 
+  it('keeps only a short, single-line reason from a failure report', async () => {
+    const reporter = await api.registerNode('failing');
+    const { id } = (await inject('POST', '/deployments', { model: 'f', minVramGb: 1 })).json();
+    await api.pool.query("UPDATE deployments SET status = 'running', node_id = $2 WHERE id = $1", [id, reporter.id]);
+    const res = await inject('POST', `/deployments/${id}/progress`, { status: 'failed', error: `boom\u0000\r\n${'x'.repeat(2062)}` }, reporter.auth);
+    expect(res.statusCode).toBe(200);
+    const stored = (await inject('GET', `/deployments/${id}`, undefined, api.as.read)).json().error as string;
+    expect(stored.startsWith('boom x')).toBe(true);
+    expect(Array.from(stored)).toHaveLength(500);
+    // eslint-disable-next-line no-control-regex -- asserting no control character is left
+    expect(stored).not.toMatch(/[\u0000-\u001f]/);
+  });
+
   it('deregistering a node takes it offline and sends its deployments back to the queue', async () => {
-    const nodeId = (await inject('POST', '/nodes', { ...node, name: 'leaving' }, auth)).json().id;
+    const leaving = await api.registerNode('leaving');
+    const nodeId = leaving.id;
     const { id } = (await inject('POST', '/deployments', { model: 'd', minVramGb: 1 })).json();
     await api.pool.query("UPDATE deployments SET status = 'running', node_id = $2 WHERE id = $1", [id, nodeId]);
-    expect((await inject('POST', `/nodes/${nodeId}/deregister`, undefined, auth)).statusCode).toBe(204);
+    expect((await inject('POST', `/nodes/${nodeId}/deregister`, undefined, api.as.admin)).statusCode).toBe(403);
+    expect((await inject('POST', `/nodes/${nodeId}/deregister`, undefined, leaving.auth)).statusCode).toBe(204);
     expect((await inject('GET', `/nodes/${nodeId}`)).json().status).toBe('offline');
     expect((await inject('GET', `/deployments/${id}`)).json()).toMatchObject({ status: 'queued', nodeId: null, progress: 0 });
   });

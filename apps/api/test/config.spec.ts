@@ -10,7 +10,8 @@ describe('api config', () => {
     expect(config.redisUrl).toBe(`redis://localhost:${portFor('redis', { env: {} })}`);
     expect(config.corsOrigins).toContain(`http://localhost:${portFor('site', { env: {} })}`);
     expect(config.corsOrigins).toContain(`http://127.0.0.1:${portFor('llm-deployer', { env: {} })}`);
-    expect(config.workerToken).toBeUndefined();
+    expect(config.trustProxy).toBe(false);
+    expect(config.workerHosts).toEqual([]);
   });
 
   it('follows the profile and instance for CORS origins, and takes extra origins', () => {
@@ -19,12 +20,15 @@ describe('api config', () => {
     expect(config.corsOrigins).toEqual(expect.arrayContaining(['https://hypernodesolana.org', 'https://x.example']));
   });
 
-  it('refuses to start in production without a worker token, and refuses short tokens and bad numbers', () => {
-    expect(() => loadConfig({ HYPERNODE_PROFILE: 'production' })).toThrow(ConfigError);
-    expect(() => loadConfig({ HYPERNODE_PROFILE: 'production' })).toThrow(/HYPERNODE_WORKER_TOKEN=\(unset\) is not valid: the production profile refuses to start without it/);
-    expect(() => loadConfig({ HYPERNODE_WORKER_TOKEN: 'short' })).toThrow(/HYPERNODE_WORKER_TOKEN="short" is not valid: expected a secret of at least 16 characters/);
+  it('starts in production with no secret (keys live in PostgreSQL), trusting the proxy at 127.0.0.1 unless told; refuses bad values', () => {
+    const production = loadConfig({ HYPERNODE_PROFILE: 'production', HYPERNODE_WORKER_HOSTS: 'gpu-1.internal, 10.0.0.0/8' });
+    expect(production.trustProxy).toEqual(['127.0.0.1']);
+    expect(production.workerHosts).toEqual(['gpu-1.internal', '10.0.0.0/8']);
+    expect(loadConfig({ HYPERNODE_PROFILE: 'production', HYPERNODE_TRUST_PROXY: '10.0.0.2, 10.1.0.0/16' }).trustProxy).toEqual(['10.0.0.2', '10.1.0.0/16']);
+    expect(loadConfig({ HYPERNODE_TRUST_PROXY: '10.0.0.2' }).trustProxy).toBe(false);
+    expect(() => loadConfig({ HYPERNODE_TRUST_PROXY: 'nginx' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HYPERNODE_TRUST_PROXY: 'nginx' })).toThrow(/HYPERNODE_TRUST_PROXY="nginx" is not valid: expected comma-separated IPs or CIDRs/);
     expect(() => loadConfig({ API_RATE_LIMIT_MAX: 'lots' })).toThrow('api cannot start: API_RATE_LIMIT_MAX="lots" is not valid: expected a whole number of at least 1 (default 600)');
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x', API_BODY_LIMIT: '-1' })).toThrow(/DATABASE_URL="mysql:\/\/x" is not valid: expected a postgres or postgresql URL.*API_BODY_LIMIT="-1" is not valid/);
-    expect(loadConfig({ HYPERNODE_PROFILE: 'production', HYPERNODE_WORKER_TOKEN: 'a'.repeat(32) }).profile).toBe('production');
   });
 });

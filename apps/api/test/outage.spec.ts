@@ -35,11 +35,11 @@ describe('dependency outages', () => {
     const dead = createRedis(`redis://127.0.0.1:${blackholePort}`);
     const app = buildApp({ config: api.config, pool: api.pool, redis: dead.redis });
     try {
-      const list = await timed(() => app.inject({ method: 'GET', url: '/deployments' }));
+      const list = await timed(() => app.inject({ method: 'GET', url: '/deployments', headers: api.as.admin }));
       expect(list.value.statusCode).toBe(200);
-      const create = await app.inject({ method: 'POST', url: '/deployments', payload: { model: 'm', minVramGb: 1 } });
+      const create = await app.inject({ method: 'POST', url: '/deployments', headers: api.as.admin, payload: { model: 'm', minVramGb: 1 } });
       expect(create.statusCode).toBe(201);
-      const services = await timed(() => app.inject({ method: 'GET', url: '/services' }));
+      const services = await timed(() => app.inject({ method: 'GET', url: '/services', headers: api.as.admin }));
       expect(services.value.statusCode).toBe(503);
       expect(services.value.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable', dependency: 'redis', message: expect.stringMatching(/^redis is unavailable/) });
       expect(services.ms).toBeLessThan(3000);
@@ -56,11 +56,11 @@ describe('dependency outages', () => {
     const pool = createPgPool(`postgresql://postgres@127.0.0.1:${blackholePort}/x`, { timeouts: { pgConnectMs: 300 } });
     const app = buildApp({ config: api.config, pool, redis: api.redis });
     try {
-      const res = await timed(() => app.inject({ method: 'GET', url: '/deployments' }));
+      const res = await timed(() => app.inject({ method: 'GET', url: '/deployments', headers: api.as.admin }));
       expect(res.value.statusCode).toBe(503);
       expect(res.value.json()).toMatchObject({ dependency: 'postgres', message: expect.stringMatching(/^postgres is unavailable/) });
       expect(res.value.headers['retry-after']).toBe('1');
-      const create = await app.inject({ method: 'POST', url: '/deployments', payload: { model: 'm', minVramGb: 1 } });
+      const create = await app.inject({ method: 'POST', url: '/deployments', headers: api.as.admin, payload: { model: 'm', minVramGb: 1 } });
       expect(create.statusCode).toBe(503);
     } finally {
       await app.close();

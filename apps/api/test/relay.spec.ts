@@ -18,7 +18,7 @@ const eventIds = async () => (await api.pool.query<{ id: string }>('SELECT id FR
 const publishedIds = async () => (await api.pool.query<{ id: string }>('SELECT id FROM events WHERE published_at IS NOT NULL ORDER BY id')).rows.map((r) => `${r.id}-0`);
 const unpublished = async () => (await api.pool.query('SELECT count(*)::int AS n FROM events WHERE published_at IS NULL')).rows[0].n as number;
 const create = async (n: number, model = 'm') => {
-  for (let i = 0; i < n; i++) await api.app.inject({ method: 'POST', url: '/deployments', payload: { model: `${model}${i}`, minVramGb: 1 } });
+  for (let i = 0; i < n; i++) await api.app.inject({ method: 'POST', url: '/deployments', headers: api.as.admin, payload: { model: `${model}${i}`, minVramGb: 1 } });
 };
 /** A relay that only runs when flushed (its first timer pass may run too; flushes share it). */
 const manualRelay = (): OutboxRelay => startRelay({ pool: api.pool, redis: api.redis, prefix: api.config.redisPrefix, intervalMs: 60_000 });

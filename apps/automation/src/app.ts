@@ -1,5 +1,6 @@
+import { hasScope, RemoteAuthError, type Principal, type RemotePrincipal } from '@hypernode/auth';
 import { checkReadiness, errorBody, healthBody, logOneLinePerRequest, registerErrorHandling, withDeadline } from '@hypernode/service-kit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { JobType } from 'bullmq';
 import type { Pool } from 'pg';
 import { WORKFLOWS, type Engine, type WorkflowName } from './engine.js';
@@ -9,12 +10,39 @@ const STATES = ['active', 'waiting', 'delayed', 'completed', 'failed'];
 // BullMQ's connections retry forever by design: calls from a request are bounded here instead.
 const REDIS_DEADLINE_MS = 700;
 
-/** The engine's HTTP side, built without listening. */
-export function buildApp(options: { engine: Engine; pool: Pool; logger?: boolean | object }): FastifyInstance {
+/** Routes anyone may call; every other route needs an `admin` principal. */
+const PUBLIC = new Set(['/health', '/ready']);
+
+/**
+ * onRequest guard (before validation: 401 before 400): asks the api who the caller is (the
+ * api is the one auth authority) and lets only `admin` through; 401 and 403 as the api would
+ * answer, 503 naming the api when it does not answer in time.
+ */
+function requireAdmin(principalOf: RemotePrincipal['principalOf']) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (PUBLIC.has(request.routeOptions.url ?? '')) return;
+    let principal: Principal;
+    try {
+      principal = await principalOf({ authorization: request.headers.authorization, cookie: request.headers.cookie });
+    } catch (error) {
+      if (!(error instanceof RemoteAuthError)) throw error;
+      if (error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+      if (error.statusCode === 503) reply.header('retry-after', '1');
+      return reply.code(error.statusCode).send(errorBody(error.statusCode, error.message, error.dependency ? { dependency: error.dependency } : {}));
+    }
+    if (!hasScope(principal.scopes, 'admin')) {
+      return reply.code(403).send(errorBody(403, `the automation API needs the admin scope; this ${principal.kind} has ${principal.scopes.join(', ') || 'none'}: use an admin key (\`npx hypernode keys create --scope admin\`)`));
+    }
+  };
+}
+
+/** The engine's HTTP side, built without listening; `principalOf` asks the api who a caller is. */
+export function buildApp(options: { engine: Engine; pool: Pool; principalOf: RemotePrincipal['principalOf']; logger?: boolean | object }): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, disableRequestLogging: true, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } });
   const { engine, pool } = options;
 
   registerErrorHandling(app, 'automation');
+  app.addHook('onRequest', requireAdmin(options.principalOf));
   app.get('/health', async () => healthBody('automation'));
   app.get('/ready', async (_request, reply) => {
     const report = await checkReadiness('automation', [

@@ -1,4 +1,4 @@
-import { urlFor } from '@hypernode/ports';
+import { resolveSettings, urlFor, type Profile } from '@hypernode/ports';
 import { env, parseEnv } from '@hypernode/service-kit';
 
 /** The automation engine's settings. */
@@ -7,8 +7,12 @@ export interface AutomationConfig {
   redisUrl: string;
   /** Prefix of Redis keys (BullMQ's included); must match the api's for nothing, but keeps tests apart. */
   redisPrefix: string;
-  /** Token the engine shows GPU workers when it dispatches. */
-  workerToken?: string;
+  /** The profile: in development workers may only be on loopback addresses. */
+  profile: Profile;
+  /** Outside development, the worker hosts (names or CIDRs) the engine may dispatch to (HYPERNODE_WORKER_HOSTS). */
+  workerHosts: string[];
+  /** The api, asked who each caller of the HTTP API is (GET /auth/me). */
+  apiUrl: string;
   /**
    * How often queued deployments are matched to free nodes, and every queued, scheduled and
    * running deployment is swept page by page (waiting reasons, lost follow jobs): the durability net.
@@ -46,7 +50,8 @@ const AUTOMATION_ENV = {
   DATABASE_URL: env.url(undefined, ['postgres', 'postgresql']),
   REDIS_URL: env.url(undefined, ['redis', 'rediss']),
   HYPERNODE_REDIS_PREFIX: env.str('hypernode:'),
-  HYPERNODE_WORKER_TOKEN: env.secret(16, false, 'the same secret the api and the GPU workers have'),
+  HYPERNODE_WORKER_HOSTS: env.str(''),
+  API_URL: env.url(undefined, ['http', 'https']),
   AUTOMATION_RECONCILE_MS: env.int(500, 10, HOUR_MS),
   AUTOMATION_WATCHDOG_MS: env.int(2000, 10, HOUR_MS),
   AUTOMATION_NODE_STALE_S: env.num(6, 0.1, 3600),
@@ -69,7 +74,9 @@ export function loadAutomationConfig(source: NodeJS.ProcessEnv = process.env, de
     databaseUrl: v.DATABASE_URL ?? defaultDatabaseUrl,
     redisUrl: v.REDIS_URL ?? urlFor('redis', { env: source }),
     redisPrefix: v.HYPERNODE_REDIS_PREFIX,
-    workerToken: v.HYPERNODE_WORKER_TOKEN,
+    profile: resolveSettings({ env: source }).profile,
+    workerHosts: v.HYPERNODE_WORKER_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    apiUrl: v.API_URL ?? urlFor('api', { env: source }),
     reconcileMs: v.AUTOMATION_RECONCILE_MS,
     watchdogMs: v.AUTOMATION_WATCHDOG_MS,
     nodeStaleS: v.AUTOMATION_NODE_STALE_S,

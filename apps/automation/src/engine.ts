@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobType } from 'bullmq';
 import { Redis } from 'ioredis';
+import { workerUrlAllowed } from '@hypernode/auth';
 import type { Pool } from 'pg';
 import type { AutomationConfig } from './config.js';
 import { connectionOf, DEPLOY_QUEUE, isDeploymentId, MAINTENANCE_QUEUE } from './queues.js';
@@ -54,7 +55,8 @@ export async function startEngine(config: AutomationConfig, pool: Pool, log: (li
   const redis = new Redis({ ...connection, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
   redis.on('error', () => undefined); // reported by the sweep that fails, not as an unhandled event
   const sweep = createHealthSweep({ pool, redis, prefix: config.redisPrefix, sweepMs: config.sweepMs });
-  const ctx = { pool, workerToken: config.workerToken, followMs: config.followMs, workerCheckMs: config.workerCheckMs, workerTimeoutMs: config.workerTimeoutMs, log };
+  const rule = { profile: config.profile, allowed: config.workerHosts };
+  const ctx = { pool, workerAllowed: (url: string) => workerUrlAllowed(url, rule), followMs: config.followMs, workerCheckMs: config.workerCheckMs, workerTimeoutMs: config.workerTimeoutMs, log };
 
   const deploy = async (job: Job<DeployJobData>, token?: string) => {
     if (job.name !== 'deploy') throw new UnrecoverableError(`the deploy queue runs "deploy" jobs only, not "${job.name}"`);

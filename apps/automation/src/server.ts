@@ -1,4 +1,5 @@
 import { closeInOrder, createPgPool, listenOrClose, type Closable, type ListenTarget } from '@hypernode/service-kit';
+import { createRemotePrincipal } from '@hypernode/auth';
 import { defaultDatabaseUrl } from '@hypernode/store';
 import { buildApp } from './app.js';
 import { loadAutomationConfig } from './config.js';
@@ -10,7 +11,8 @@ export async function startAutomation(target: ListenTarget): Promise<Closable> {
   const log = (line: string) => console.log(`automation: ${line}`);
   const pool = createPgPool(config.databaseUrl, { log });
   const engine = await startEngine(config, pool, log);
-  const app = buildApp({ engine, pool, logger: { level: 'info' } });
+  const { principalOf } = createRemotePrincipal({ apiUrl: config.apiUrl });
+  const app = buildApp({ engine, pool, principalOf, logger: { level: 'info' } });
   // Each step bounded: a blackholed PostgreSQL or Redis must not keep the process alive.
   const close = async () => {
     await closeInOrder(

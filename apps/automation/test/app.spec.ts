@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRemotePrincipal } from '@hypernode/auth';
 import { buildApp } from '../src/app.js';
 import type { Engine } from '../src/engine.js';
+import { startFakeAuthApi } from './fake-auth-api.js';
 
 const runs: Array<[string, unknown]> = [];
 const engine = {
@@ -12,11 +14,63 @@ const engine = {
     return { id: String(runs.length) } as Job;
   },
 } as unknown as Engine;
-const app = buildApp({ engine, pool: {} as Pool });
-beforeAll(() => app.ready());
-afterAll(() => app.close());
+const ADMIN = { authorization: 'Bearer hn_admin-test-key' };
+let api: Awaited<ReturnType<typeof startFakeAuthApi>>;
+let app: ReturnType<typeof buildApp>;
+beforeAll(async () => {
+  api = await startFakeAuthApi();
+  app = buildApp({ engine, pool: {} as Pool, principalOf: createRemotePrincipal({ apiUrl: api.url, timeoutMs: 300, cacheMs: 0 }).principalOf });
+  await app.ready();
+});
+afterAll(async () => {
+  await app.close();
+  await api.close();
+});
 
-const run = (name: string, body?: object) => app.inject({ method: 'POST', url: `/workflows/${encodeURIComponent(name)}/run`, payload: body });
+const run = (name: string, body?: object, headers: Record<string, string> = ADMIN) => app.inject({ method: 'POST', url: `/workflows/${encodeURIComponent(name)}/run`, payload: body, headers });
+
+describe('automation HTTP API auth', () => {
+  it.each([
+    ['GET', '/workflows'],
+    ['GET', '/runs'],
+    ['GET', '/runs?status=nope'],
+    ['POST', '/workflows/deploy/run'],
+    ['POST', '/workflows/toString/run'],
+  ])('%s %s: 401 with no or an unknown credential (before validation), 403 without admin', async (method, url) => {
+    for (const headers of [{}, { authorization: 'Bearer hn_unknown' }, { cookie: 'hn_session=hns_unknown' }]) {
+      const res = await app.inject({ method: method as 'GET', url, headers, payload: method === 'POST' ? { deploymentId: 'x' } : undefined });
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+    }
+    const deployer = await app.inject({ method: method as 'GET', url, headers: { authorization: 'Bearer hn_deploy-test-key' } });
+    expect(deployer.statusCode).toBe(403);
+    expect(deployer.json().message).toMatch(/needs the admin scope/);
+  });
+
+  it('keeps /health and /ready public', async () => {
+    expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
+  });
+
+  it('answers 503 naming the api, within its bound, when the api does not answer', async () => {
+    api.state.hang = true;
+    try {
+      const t0 = Date.now();
+      const res = await app.inject({ url: '/workflows', headers: ADMIN });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ statusCode: 503, dependency: 'api', message: expect.stringMatching(/^api is unavailable/) });
+      expect(Date.now() - t0).toBeLessThan(2000);
+    } finally {
+      api.state.hang = false;
+    }
+  });
+
+  it('lists workflows for an admin', async () => {
+    const res = await app.inject({ url: '/workflows', headers: ADMIN });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().map((w: { name: string }) => w.name)).toContain('deploy');
+  });
+});
 
 describe('POST /workflows/:name/run', () => {
   it.each(['toString', '__proto__', 'constructor', 'hasOwnProperty', 'nope'])('answers 404 for %s, which is not a workflow', async (name) => {

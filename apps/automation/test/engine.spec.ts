@@ -111,7 +111,8 @@ describe('deploy runs', () => {
     });
     expect(row.error).toMatch(/^node refuser refused it \(500: x+…\); rescheduling$/);
     expect(row.error!.length).toBeLessThan(300);
-    expect((await t.pool.query('SELECT status FROM nodes WHERE id = $1', [node.id])).rows[0].status).toBe('offline');
+    // Taken offline right after the deployment is sent back.
+    await until('the node to go offline', async () => (await t!.pool.query('SELECT status FROM nodes WHERE id = $1', [node.id])).rows[0].status === 'offline', 2000);
   }, 30_000);
 });
 

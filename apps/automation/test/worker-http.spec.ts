@@ -36,7 +36,7 @@ describe('sanitisedReason', () => {
 describe('worker calls are bounded', () => {
   it('a worker that never answers a dispatch is "unreachable" after the timeout', async () => {
     const node = await nodeServedBy(() => undefined);
-    const outcome = await dispatchToWorker(node, deployment, { timeoutMs: 200 });
+    const outcome = await dispatchToWorker(node, deployment, { secret: 'hnd_test', timeoutMs: 200 });
     expect(outcome).toEqual({ ok: false, reason: 'node w1 unreachable (no answer within 200 ms)' });
   });
 
@@ -45,7 +45,7 @@ describe('worker calls are bounded', () => {
       res.writeHead(500);
       res.write('partial');
     });
-    const outcome = await dispatchToWorker(node, deployment, { timeoutMs: 200 });
+    const outcome = await dispatchToWorker(node, deployment, { secret: 'hnd_test', timeoutMs: 200 });
     expect(outcome.ok).toBe(false);
   });
 
@@ -56,9 +56,9 @@ describe('worker calls are bounded', () => {
       else if (req.url === '/jobs/slow') return;
       else res.writeHead(503).end();
     });
-    expect(await workerHasJob(node, deployment.id, 500)).toBe('yes');
-    expect(await workerHasJob(node, 'gone', 500)).toBe('no');
-    expect(await workerHasJob(node, 'slow', 100)).toBe('unknown');
-    expect(await workerHasJob(node, 'other', 500)).toBe('unknown');
+    expect(await workerHasJob(node, deployment.id, { secret: 'hnd_test', timeoutMs: 500 })).toBe('yes');
+    expect(await workerHasJob(node, 'gone', { secret: 'hnd_test', timeoutMs: 500 })).toBe('no');
+    expect(await workerHasJob(node, 'slow', { secret: 'hnd_test', timeoutMs: 100 })).toBe('unknown');
+    expect(await workerHasJob(node, 'other', { secret: 'hnd_test', timeoutMs: 500 })).toBe('unknown');
   });
 });

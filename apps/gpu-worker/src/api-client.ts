@@ -3,40 +3,62 @@ import type { DeploymentRecord, NodeRecord } from '@hypernode/events';
 /** Longest one call to the api may take (the api answers an outage with a 503 well within it). */
 const API_CALL_TIMEOUT_MS = 3000;
 
-/** The api calls a worker makes, with its bearer token. */
-export class ApiClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
+/** What the api answers a registration with: the node, its own credential and the engine's dispatch secret for it. */
+export interface Registration {
+  node: NodeRecord;
+  /** `hnn_…`: this node's credential for heartbeats, progress and deregistration. */
+  credential: string;
+  /** `hnd_…`: what the engine must present to dispatch to this worker. */
+  dispatchSecret: string;
+}
 
-  private async call<T>(method: string, path: string, body?: object): Promise<T> {
+/** The api answered a call with an error status (`status`); the message names the call. */
+export class ApiCallError extends Error {
+  readonly code = 'E_API_CALL';
+  constructor(
+    readonly status: number,
+    method: string,
+    path: string,
+    detail: string,
+  ) {
+    super(`api ${method} ${path} answered ${status}: ${detail.slice(0, 300)}`);
+    this.name = 'ApiCallError';
+  }
+}
+
+/** The api calls a worker makes; each names the bearer credential it sends. */
+export class ApiClient {
+  constructor(private readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, bearer: string, body?: object): Promise<T> {
     const res = await fetch(new URL(path, this.baseUrl), {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(API_CALL_TIMEOUT_MS),
     });
-    if (!res.ok) {
-      const detail = await res.text().catch(() => '');
-      throw Object.assign(new Error(`api ${method} ${path} answered ${res.status}: ${detail}`), { status: res.status });
-    }
+    if (!res.ok) throw new ApiCallError(res.status, method, path, await res.text().catch(() => ''));
     return (res.status === 204 ? undefined : await res.json()) as T;
   }
 
-  register(node: { name: string; gpuModel: string; vramGb: number; workerUrl: string }): Promise<NodeRecord> {
-    return this.call('POST', '/nodes', node);
+  /** Exchanges the join token for this node's credential and dispatch secret. */
+  async register(joinToken: string, node: { name: string; gpuModel: string; vramGb: number; workerUrl: string }): Promise<Registration> {
+    const answer = await this.call<Partial<Registration>>('POST', '/nodes', joinToken, node);
+    if (!answer?.node?.id || typeof answer.credential !== 'string' || typeof answer.dispatchSecret !== 'string') {
+      throw new ApiCallError(201, 'POST', '/nodes', 'the answer lacks node, credential or dispatchSecret: is the api older than the worker?');
+    }
+    return answer as Registration;
   }
 
-  heartbeat(id: string, beat: { load: number; freeVramGb: number }): Promise<NodeRecord> {
-    return this.call('POST', `/nodes/${id}/heartbeat`, beat);
+  heartbeat(credential: string, id: string, beat: { load: number; freeVramGb: number }): Promise<NodeRecord> {
+    return this.call('POST', `/nodes/${id}/heartbeat`, credential, beat);
   }
 
-  deregister(id: string): Promise<void> {
-    return this.call('POST', `/nodes/${id}/deregister`);
+  deregister(credential: string, id: string): Promise<void> {
+    return this.call('POST', `/nodes/${id}/deregister`, credential);
   }
 
-  report(deploymentId: string, report: { status: 'running' | 'completed' | 'failed' | 'queued'; progress?: number; error?: string }): Promise<DeploymentRecord> {
-    return this.call('POST', `/deployments/${deploymentId}/progress`, report);
+  report(credential: string, deploymentId: string, report: { status: 'running' | 'completed' | 'failed' | 'queued'; progress?: number; error?: string }): Promise<DeploymentRecord> {
+    return this.call('POST', `/deployments/${deploymentId}/progress`, credential, report);
   }
 }

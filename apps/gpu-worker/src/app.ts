@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
-import { checkReadiness, healthBody, logOneLinePerRequest } from '@hypernode/service-kit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { digest, sameDigest } from '@hypernode/auth';
+import { checkReadiness, errorBody, healthBody, logOneLinePerRequest } from '@hypernode/service-kit';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GpuWorker } from './worker.js';
 
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
@@ -12,16 +12,29 @@ const MESSAGE: Record<string, string> = {
 };
 
 /**
+ * onRequest guard of the job routes (before validation: 401 before 400): `Authorization: Bearer
+ * <dispatch secret>`, compared as sha256 digests in constant time with the digest the worker
+ * got at registration. Until it is registered no dispatch is accepted.
+ */
+function requireDispatchSecret(worker: GpuWorker) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const expected = worker.dispatchDigest;
+    const given = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (expected && given !== undefined && sameDigest(digest(given), expected)) return;
+    const message = expected
+      ? "missing or wrong dispatch secret: the engine sends `Authorization: Bearer <this node's dispatch secret>` (from the api's registration)"
+      : 'this worker is not registered with the api yet, so it has no dispatch secret: retry once it is (GET /ready)';
+    return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody(401, message));
+  };
+}
+
+/**
  * The GPU worker's HTTP side, built without listening. The GPU itself is simulated (no GPU
  * exists on the machines this runs on); dispatch, progress and hand-back are real.
  */
-export function buildApp(options: { worker: GpuWorker; token: string; logger?: boolean }): FastifyInstance {
+export function buildApp(options: { worker: GpuWorker; logger?: boolean }): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, disableRequestLogging: true, ajv: { customOptions: { removeAdditional: false } } });
-  const expected = Buffer.from(options.token);
-  const authorized = (header: string | undefined) => {
-    const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
+  const onRequest = requireDispatchSecret(options.worker);
 
   app.get('/health', async () => ({
     ...healthBody('gpu-worker'),
@@ -39,6 +52,7 @@ export function buildApp(options: { worker: GpuWorker; token: string; logger?: b
   app.post<{ Body: { deploymentId: string; model: string; minVramGb: number } }>(
     '/jobs',
     {
+      onRequest,
       schema: {
         body: {
           type: 'object',
@@ -49,7 +63,6 @@ export function buildApp(options: { worker: GpuWorker; token: string; logger?: b
       },
     },
     async (request, reply) => {
-      if (!authorized(request.headers.authorization)) return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'missing or wrong bearer token (HYPERNODE_WORKER_TOKEN)' });
       const outcome = options.worker.accept(request.body);
       const code = STATUS[outcome]!;
       if (code >= 400) return reply.code(code).send({ statusCode: code, error: code === 409 ? 'Conflict' : 'Service Unavailable', message: MESSAGE[outcome], outcome });
@@ -57,7 +70,7 @@ export function buildApp(options: { worker: GpuWorker; token: string; logger?: b
     },
   );
 
-  app.get<{ Params: { id: string } }>('/jobs/:id', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/jobs/:id', { onRequest }, async (request, reply) => {
     const job = options.worker.current;
     if (job?.deploymentId !== request.params.id) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no job for deployment ${request.params.id} on this worker` });
     return { deploymentId: job.deploymentId, model: job.model, progress: job.progress, phase: job.phase };

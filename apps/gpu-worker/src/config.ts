@@ -1,10 +1,11 @@
 import { urlFor } from '@hypernode/ports';
-import { env, parseEnv } from '@hypernode/service-kit';
+import { ConfigError, env, parseEnv } from '@hypernode/service-kit';
 
 /** The GPU worker's settings. */
 export interface WorkerConfig {
   apiUrl: string;
-  token: string;
+  /** The join token (`hnj_…`) the worker registers with; the api answers with this node's own credential. */
+  joinToken: string;
   name: string;
   gpuModel: string;
   vramGb: number;
@@ -17,7 +18,6 @@ export interface WorkerConfig {
 
 /** The variables the worker reads (its one schema). */
 const WORKER_ENV = {
-  HYPERNODE_WORKER_TOKEN: env.secret(16, true, 'the worker cannot register with the api without it; `npm start` sets one, alone set the same value the api has'),
   API_URL: env.url(undefined, ['http', 'https']),
   GPU_WORKER_NAME: env.str(undefined),
   GPU_WORKER_GPU_MODEL: env.str('SIM-A100'),
@@ -27,12 +27,33 @@ const WORKER_ENV = {
   GPU_WORKER_HEARTBEAT_MS: env.num(2000, 100, 60_000),
 };
 
+const JOIN_TOKEN = /^hnj_[A-Za-z0-9_-]{20,}$/;
+
+/**
+ * Checks HYPERNODE_JOIN_TOKEN apart from the schema: a ConfigError prints the value it had, and
+ * a secret (say an API key pasted by mistake) must never reach a log, so only its prefix is shown.
+ */
+function joinTokenProblem(value: string | undefined) {
+  if (value && JOIN_TOKEN.test(value)) return undefined;
+  const shown = value ? `${value.slice(0, 4)}… (${value.length} characters, hidden)` : undefined;
+  return { variable: 'HYPERNODE_JOIN_TOKEN', value: shown, expected: 'a join token hnj_… to register with the api: `npm start` provides one; otherwise ask an admin: `npx hypernode join-tokens create`' };
+}
+
 /** Reads the worker's settings (ConfigError lists every bad one); `port` names it by default so several workers differ. */
 export function loadWorkerConfig(source: NodeJS.ProcessEnv, port: number): WorkerConfig {
-  const vars = parseEnv('gpu-worker', WORKER_ENV, source);
+  const token = source.HYPERNODE_JOIN_TOKEN || undefined;
+  const tokenProblem = joinTokenProblem(token);
+  let vars;
+  try {
+    vars = parseEnv('gpu-worker', WORKER_ENV, source);
+  } catch (error) {
+    if (error instanceof ConfigError && tokenProblem) throw new ConfigError('gpu-worker', [tokenProblem, ...error.problems]);
+    throw error;
+  }
+  if (tokenProblem) throw new ConfigError('gpu-worker', [tokenProblem]);
   return {
     apiUrl: vars.API_URL ?? urlFor('api', { env: source }),
-    token: vars.HYPERNODE_WORKER_TOKEN!,
+    joinToken: token!,
     name: vars.GPU_WORKER_NAME ?? `gpu-worker-${port}`,
     gpuModel: vars.GPU_WORKER_GPU_MODEL,
     vramGb: vars.GPU_WORKER_VRAM_GB,

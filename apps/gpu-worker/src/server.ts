@@ -7,8 +7,8 @@ import { GpuWorker } from './worker.js';
 /** Listens, then registers with the api: what main.ts runs once the port is known to be free. */
 export async function startGpuWorker({ port, host }: ListenTarget): Promise<Closable> {
   const config = loadWorkerConfig(process.env, port);
-  const worker = new GpuWorker(config, new ApiClient(config.apiUrl, config.token), (line) => console.log(`gpu-worker: ${line}`));
-  const app = buildApp({ worker, token: config.token, logger: true });
+  const worker = new GpuWorker(config, new ApiClient(config.apiUrl), (line) => console.log(`gpu-worker: ${line}`));
+  const app = buildApp({ worker, logger: true });
   await app.listen({ port, host });
   void worker.start(`http://localhost:${port}`);
   return {

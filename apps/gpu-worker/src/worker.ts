@@ -1,3 +1,4 @@
+import { digest } from '@hypernode/auth';
 import type { NodeRecord } from '@hypernode/events';
 import type { ApiClient } from './api-client.js';
 import type { WorkerConfig } from './config.js';
@@ -31,6 +32,10 @@ class HandBack extends Error {}
 export class GpuWorker {
   node: NodeRecord | undefined;
   current: RunningJob | undefined;
+  /** sha256 of the dispatch secret the api gave at registration: only the digest is kept, for POST /jobs. */
+  dispatchDigest: Buffer | undefined;
+  /** This node's own credential (`hnn_…`), in memory only: a restart registers again with the join token. */
+  private credential: string | undefined;
   private accepting = true;
   private heartbeat: NodeJS.Timeout | undefined;
   private registering: Promise<void> | undefined;
@@ -51,7 +56,10 @@ export class GpuWorker {
     return (this.registering ??= (async () => {
       while (this.accepting && !this.node) {
         try {
-          this.node = await this.api.register({ name: this.config.name, gpuModel: this.config.gpuModel, vramGb: this.config.vramGb, workerUrl: this.workerUrl });
+          const registration = await this.api.register(this.config.joinToken, { name: this.config.name, gpuModel: this.config.gpuModel, vramGb: this.config.vramGb, workerUrl: this.workerUrl });
+          this.credential = registration.credential;
+          this.dispatchDigest = digest(registration.dispatchSecret);
+          this.node = registration.node;
           this.lastApiAnswerAt = Date.now();
           this.log(`registered as node ${this.node.id} (${this.config.name}, ${this.config.gpuModel}, ${this.config.vramGb} GB)`);
         } catch (error) {
@@ -66,15 +74,18 @@ export class GpuWorker {
   }
 
   private async beat(): Promise<void> {
-    if (!this.node) return;
+    if (!this.node || !this.credential) return;
     const used = this.current?.minVramGb ?? 0;
-    await this.api.heartbeat(this.node.id, { load: this.current ? 1 : 0, freeVramGb: Math.max(0, this.config.vramGb - used) }).then(() => {
+    await this.api.heartbeat(this.credential, this.node.id, { load: this.current ? 1 : 0, freeVramGb: Math.max(0, this.config.vramGb - used) }).then(() => {
       this.lastApiAnswerAt = Date.now();
     }, (error: Error & { status?: number }) => {
       this.log(`heartbeat failed: ${error.message}`);
-      // The api forgot us (e.g. its database was reset): register again.
-      if (error.status === 404) {
+      // The api forgot us or our credential (its database was reset, the node was revoked):
+      // register again with the join token.
+      if (error.status === 404 || error.status === 401) {
         this.node = undefined;
+        this.credential = undefined;
+        this.dispatchDigest = undefined;
         this.registering = undefined;
         clearInterval(this.heartbeat);
         void this.start();
@@ -109,12 +120,14 @@ export class GpuWorker {
   }
 
   private async run(job: RunningJob): Promise<void> {
-    const report = (r: Parameters<ApiClient['report']>[1]) =>
-      this.api.report(job.deploymentId, r).catch((error: Error & { status?: number }) => {
+    const report = async (r: Parameters<ApiClient['report']>[2]) => {
+      if (!this.credential) return this.log(`report for ${job.deploymentId} skipped: not registered with the api right now`);
+      await this.api.report(this.credential, job.deploymentId, r).catch((error: Error & { status?: number }) => {
         // 409: the deployment moved on without us (cancelled, rescheduled): stop working on it.
         if (error.status === 409) job.controller.abort(new Error('deployment no longer ours'));
         else this.log(`report for ${job.deploymentId} failed: ${error.message}`);
       });
+    };
     try {
       await report({ status: 'running', progress: 0 });
       await simulateJob({
@@ -143,7 +156,9 @@ export class GpuWorker {
       job.controller.abort(new HandBack());
       await job.done;
     }
-    if (this.node) await this.api.deregister(this.node.id).catch((error: Error) => this.log(`deregister failed: ${error.message}`));
+    if (this.node && this.credential) await this.api.deregister(this.credential, this.node.id).catch((error: Error) => this.log(`deregister failed: ${error.message}`));
     this.node = undefined;
+    this.credential = undefined;
+    this.dispatchDigest = undefined;
   }
 }

@@ -1,5 +1,3 @@
-import type { DeploymentRecord } from '@hypernode/events';
-
 /** The api's URL; serve.ts sets it from the port registry (an explicit env var wins). */
 export const API_URL = process.env.NEXT_PUBLIC_API_URL;
 /** The realtime server's URL. */
@@ -8,29 +6,6 @@ export const WS_URL = process.env.NEXT_PUBLIC_WS_URL;
 /** Why the api could not be used, in words a person can act on. */
 export function unreachable(): string {
   return `API unreachable${API_URL ? ` on :${new URL(API_URL).port}` : ''} — is \`npm start\` running? \`npx hypernode health\``;
-}
-
-/** Server-side first paint: the newest deployments, or an error message. */
-export async function fetchDeployments(): Promise<{ items: DeploymentRecord[]; error?: string }> {
-  try {
-    const res = await fetch(`${API_URL}/deployments?limit=50`, { cache: 'no-store' });
-    if (!res.ok) return { items: [], error: `API answered ${res.status}` };
-    return { items: ((await res.json()) as { items: DeploymentRecord[] }).items };
-  } catch {
-    return { items: [], error: unreachable() };
-  }
-}
-
-/** Server-side first paint of one deployment. */
-export async function fetchDeployment(id: string): Promise<{ deployment?: DeploymentRecord; error?: string }> {
-  try {
-    const res = await fetch(`${API_URL}/deployments/${encodeURIComponent(id)}`, { cache: 'no-store' });
-    if (res.status === 404 || res.status === 400) return { error: `No deployment ${id}` };
-    if (!res.ok) return { error: `API answered ${res.status}` };
-    return { deployment: (await res.json()) as DeploymentRecord };
-  } catch {
-    return { error: unreachable() };
-  }
 }
 
 /** Turns an api 400 message (`body/minVramGb must be > 0`) into per-field messages. */

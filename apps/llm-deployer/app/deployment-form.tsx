@@ -1,5 +1,6 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { API_URL, fieldErrors, unreachable } from './api';
 
@@ -8,6 +9,7 @@ export function DeploymentForm() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<string>();
+  const router = useRouter();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -20,7 +22,9 @@ export function DeploymentForm() {
     setBusy(true);
     setErrors({});
     try {
-      const res = await fetch(`${API_URL}/deployments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      // The session cookie goes along; the browser's Origin (this registry frontend) passes the api's cross-site check.
+      const res = await fetch(`${API_URL}/deployments`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status === 401) return router.refresh(); // the session ended: the page renders the sign-in page
       const json = (await res.json()) as { id?: string; message?: string };
       if (res.ok) {
         setCreated(json.id);

@@ -1,19 +1,23 @@
 'use client';
 
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useCallback, useState } from 'react';
 import type { DeploymentRecord, HypernodeEvent } from '@hypernode/events';
 import { FINAL_STATES } from '@hypernode/events';
 import { ProgressBar, StatusBadge, useEventStream } from '@hypernode/ui';
 import { API_URL, WS_URL } from './api';
 
-async function cancel(id: string): Promise<void> {
-  await fetch(`${API_URL}/deployments/${id}/cancel`, { method: 'POST' });
+/** Cancels with the session cookie; a 401 (session ended) renders the page again: the sign-in page. */
+async function cancel(id: string, signedOut: () => void): Promise<void> {
+  const res = await fetch(`${API_URL}/deployments/${id}/cancel`, { method: 'POST', credentials: 'include' }).catch(() => undefined);
+  if (res?.status === 401) signedOut();
 }
 
 /** Deployments rendered by the server first, then kept live over the realtime connection. */
 export function LiveDeployments({ initial, only }: { initial: DeploymentRecord[]; only?: string }) {
   const [items, setItems] = useState(initial);
+  const router = useRouter();
   const onEvent = useCallback((event: HypernodeEvent) => {
     if (!('deployment' in event.data)) return;
     const d = event.data.deployment;
@@ -23,7 +27,7 @@ export function LiveDeployments({ initial, only }: { initial: DeploymentRecord[]
   // After a `reset` (missed events no longer kept, or a new stream epoch) reload the current state.
   const onReset = useCallback(() => {
     const url = only ? `${API_URL}/deployments/${only}` : `${API_URL}/deployments?limit=100`;
-    void fetch(url, { signal: AbortSignal.timeout(5000) })
+    void fetch(url, { credentials: 'include', signal: AbortSignal.timeout(5000) })
       .then((res) => (res.ok ? res.json() : undefined))
       .then((body: { items?: DeploymentRecord[] } | DeploymentRecord | undefined) => {
         if (body) setItems(only ? [body as DeploymentRecord] : ((body as { items?: DeploymentRecord[] }).items ?? []));
@@ -46,7 +50,7 @@ export function LiveDeployments({ initial, only }: { initial: DeploymentRecord[]
                 <td><Link href={`/deployments/${d.id}`}>{d.model}</Link></td>
                 <td><StatusBadge status={d.status} />{d.error && d.status === 'failed' ? ` — ${d.error}` : ''}</td>
                 <td><ProgressBar value={d.progress} label={`${d.model} progress`} /> {Math.round(d.progress)}%</td>
-                <td>{!FINAL_STATES.includes(d.status) && <button onClick={() => void cancel(d.id)} aria-label={`Cancel ${d.model}`}>Cancel</button>}</td>
+                <td>{!FINAL_STATES.includes(d.status) && <button onClick={() => void cancel(d.id, () => router.refresh())} aria-label={`Cancel ${d.model}`}>Cancel</button>}</td>
               </tr>
             ))}
           </tbody>

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcess } from '@hypernode/port-inspect';
 import { freePort } from '@hypernode/testing';
@@ -14,6 +14,8 @@ let siteUrl: string;
 let deployerUrl: string;
 let deployerPort: number;
 let browser: Browser;
+/** One browser profile for both frontends: localhost cookies are shared by every port, so one sign-in serves both. */
+let context: BrowserContext;
 let page: Page;
 let deployerPage: Page;
 const stops: Array<() => Promise<unknown>> = [];
@@ -47,8 +49,9 @@ beforeAll(async () => {
   await Promise.all([startFrontend('site', port), startFrontend('llm-deployer', deployerPort)]);
   // Debian's chromium, driven by playwright-core (npm's own browser download does not work here).
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-  page = await browser.newPage();
-  deployerPage = await browser.newPage();
+  context = await browser.newContext();
+  page = await context.newPage();
+  deployerPage = await context.newPage();
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 
@@ -64,11 +67,34 @@ afterAll(async () => {
 }, 60_000);
 
 const rowOf = (id: string) => page.locator(`tr[data-deployment="${id}"]`);
+/** The session cookie the api set in the browser (HttpOnly: only the browser profile can read it). */
+const sessionCookie = async () => (await context.cookies(b.apiUrl)).find((c) => c.name === 'hn_session');
+const SIGN_IN_HEADING = 'Sign in to Hypernode';
 
 describe('site dashboard and LLM deployer in a real browser', () => {
+  it('shows the sign-in page, not a broken dashboard, to a browser that is not signed in', async () => {
+    const stranger = await browser.newPage();
+    try {
+      await stranger.goto(siteUrl);
+      await stranger.getByRole('heading', { name: SIGN_IN_HEADING }).waitFor({ timeout: 30_000 });
+      expect(await stranger.getByText('Open the sign-in URL').isVisible()).toBe(true);
+      await stranger.screenshot({ path: join(SHOTS, 'site-sign-in.png'), fullPage: true });
+    } finally {
+      await stranger.close();
+    }
+  }, 60_000);
+
+  it('signs in from the printed sign-in URL: HttpOnly SameSite cookie, token gone from the address bar, dashboard shown', async () => {
+    await page.goto(`${siteUrl}/#sign-in=${await b.signInToken()}`);
+    await page.getByRole('heading', { name: 'Hypernode', exact: true }).waitFor({ timeout: 30_000 });
+    expect(new URL(page.url()).hash).toBe('');
+    const cookie = await sessionCookie();
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(cookie!.value).toMatch(/^hns_/);
+  }, 60_000);
+
   it('shows the port map with live health and a deployment reaching completed without a reload', async () => {
-    await page.goto(siteUrl);
-    await expect(page.getByRole('heading', { name: 'Hypernode' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'Hypernode', exact: true }).isVisible()).resolves.toBe(true);
     await page.locator('tr[data-service="postgres"] .status-badge[data-status="up"]').waitFor({ timeout: 30_000 });
     await page.locator('p[aria-live] .status-badge[data-status="open"]').waitFor({ timeout: 15_000 });
     const { body } = await b.post('/deployments', { model: 'browser-visible-model', minVramGb: 8 });
@@ -116,10 +142,13 @@ describe('site dashboard and LLM deployer in a real browser', () => {
     expect(await deployerPage.getByLabel('VRAM needed (GB)', { exact: true }).getAttribute('aria-invalid')).toBe('true');
   }, 60_000);
 
-  it('renders a useful first paint from the server (no JavaScript needed to see the list)', async () => {
-    const html = await (await fetch(deployerUrl)).text();
+  it('renders a useful first paint from the server for the signed-in browser (its cookie forwarded), and nothing for others', async () => {
+    const cookie = await sessionCookie();
+    const html = await (await fetch(deployerUrl, { headers: { cookie: `hn_session=${cookie!.value}` } })).text();
     expect(html).toContain('from-the-browser');
     expect(html).toContain('Hypernode LLM deployer');
+    const anonymous = await (await fetch(deployerUrl)).text();
+    expect(anonymous).not.toContain('from-the-browser');
   }, 60_000);
 
   it('marks the api down within 5 s of it stopping, and up again when it is back, without a reload', async () => {
@@ -144,4 +173,26 @@ describe('site dashboard and LLM deployer in a real browser', () => {
     await deployerPage.locator(`tr[data-deployment="${body.id}"] .status-badge[data-status="cancelled"]`).waitFor({ timeout: 15_000 });
     await deployerPage.screenshot({ path: join(SHOTS, 'llm-deployer-detail.png'), fullPage: true });
   }, 90_000);
+
+  it('signs out: the page shows the sign-in page and the api refuses the old session', async () => {
+    const before = await sessionCookie();
+    await deployerPage.getByRole('button', { name: 'Sign out' }).click();
+    await deployerPage.getByRole('heading', { name: SIGN_IN_HEADING }).waitFor({ timeout: 30_000 });
+    expect(await sessionCookie()).toBeUndefined();
+    // The session is revoked on the server, not just forgotten by the browser.
+    const me = await fetch(`${b.apiUrl}/auth/me`, { headers: { cookie: `hn_session=${before!.value}` } });
+    expect(me.status).toBe(401);
+    const cancel = await fetch(`${b.apiUrl}/deployments/00000000-0000-4000-8000-000000000000/cancel`, { method: 'POST', headers: { cookie: `hn_session=${before!.value}`, origin: deployerUrl } });
+    expect(cancel.status).toBe(401);
+    await page.reload();
+    await page.getByRole('heading', { name: SIGN_IN_HEADING }).waitFor({ timeout: 30_000 });
+    await deployerPage.screenshot({ path: join(SHOTS, 'llm-deployer-signed-out.png'), fullPage: true });
+  }, 60_000);
+
+  it('signs in again by pasting an API key', async () => {
+    await page.getByLabel('API key').fill(b.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Hypernode', exact: true }).waitFor({ timeout: 30_000 });
+    expect((await sessionCookie())?.value).toMatch(/^hns_/);
+  }, 60_000);
 });

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRemotePrincipal } from '@hypernode/auth';
 import { buildApp as buildAutomationApp } from '@hypernode/automation/src/app.js';
-import { startBackend, TOKEN, type Backend } from './backend.js';
+import { startBackend, type Backend } from './backend.js';
 
 let b: Backend;
+/** POST /nodes answers `{ node, credential, dispatchSecret }`. */
+const nodeIdOf = (body: Record<string, unknown>) => (body.node as { id: string }).id;
 beforeAll(async () => {
   b = await startBackend();
 }, 60_000);
@@ -57,15 +60,15 @@ describe('a deployment end to end: api → automation → gpu-worker → realtim
   it('the watchdog takes a silent node offline and its deployment is rescheduled onto a live one', async () => {
     const engine = await b.startAutomation();
     b.onClose(() => engine.close());
-    const ghost = await b.post('/nodes', { name: 'ghost', gpuModel: 'SIM-A100', vramGb: 80, workerUrl: 'http://127.0.0.1:9/' }, { authorization: `Bearer ${TOKEN}` });
+    const ghost = await b.post('/nodes', { name: 'ghost', gpuModel: 'SIM-A100', vramGb: 80, workerUrl: 'http://127.0.0.1:9/' }, { authorization: `Bearer ${b.joinToken}` });
     const { body } = await b.post('/deployments', { model: 'phi-3', minVramGb: 4 });
-    await b.pool.query("UPDATE deployments SET status = 'running', node_id = $2 WHERE id = $1", [body.id, ghost.body.id]);
+    await b.pool.query("UPDATE deployments SET status = 'running', node_id = $2 WHERE id = $1", [body.id, nodeIdOf(ghost.body)]);
     const watch = await b.watchDeployments();
     await watch.until(body.id, 'completed');
-    const node = (await b.pool.query('SELECT status FROM nodes WHERE id = $1', [ghost.body.id])).rows[0];
+    const node = (await b.pool.query('SELECT status FROM nodes WHERE id = $1', [nodeIdOf(ghost.body)])).rows[0];
     expect(node.status).toBe('offline');
     const row = (await b.pool.query('SELECT node_id FROM deployments WHERE id = $1', [body.id])).rows[0];
-    expect(row.node_id).not.toBe(ghost.body.id);
+    expect(row.node_id).not.toBe(nodeIdOf(ghost.body));
     await engine.close();
   }, 60_000);
 
@@ -99,22 +102,25 @@ describe('a deployment end to end: api → automation → gpu-worker → realtim
 
   it('the engine answers /workflows, runs one on demand and lists runs by status', async () => {
     const engine = await b.startAutomation();
-    const app = buildAutomationApp({ engine, pool: b.pool });
+    // The engine's HTTP API asks the api who its callers are, and needs admin.
+    const app = buildAutomationApp({ engine, pool: b.pool, principalOf: createRemotePrincipal({ apiUrl: b.apiUrl }).principalOf });
+    const admin = { authorization: `Bearer ${b.adminKey}` };
     try {
-      expect((await app.inject({ method: 'GET', url: '/workflows' })).json().map((w: { name: string }) => w.name)).toEqual(['deploy', 'node-watchdog', 'health-sweep', 'prune-events']);
+      expect((await app.inject({ method: 'GET', url: '/workflows' })).statusCode).toBe(401);
+      expect((await app.inject({ method: 'GET', url: '/workflows', headers: admin })).json().map((w: { name: string }) => w.name)).toEqual(['deploy', 'node-watchdog', 'health-sweep', 'prune-events']);
       expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
-      const run = await app.inject({ method: 'POST', url: '/workflows/health-sweep/run' });
+      const run = await app.inject({ method: 'POST', url: '/workflows/health-sweep/run', headers: admin });
       expect(run.statusCode).toBe(202);
       const jobId = run.json().jobId;
       let runs: Array<{ id: string; workflow: string; status: string }> = [];
       for (let i = 0; i < 100 && !runs.some((r) => r.id === jobId); i++) {
-        runs = (await app.inject({ method: 'GET', url: '/runs?status=completed' })).json();
+        runs = (await app.inject({ method: 'GET', url: '/runs?status=completed', headers: admin })).json();
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(runs.find((r) => r.id === jobId)).toMatchObject({ workflow: 'health-sweep', status: 'completed' });
-      expect((await app.inject({ method: 'POST', url: '/workflows/nope/run' })).statusCode).toBe(404);
-      expect((await app.inject({ method: 'POST', url: '/workflows/deploy/run' })).json()).toMatchObject({ statusCode: 400, message: expect.stringContaining('deploymentId') });
-      expect((await app.inject({ method: 'GET', url: '/runs?status=bogus' })).statusCode).toBe(400);
+      expect((await app.inject({ method: 'POST', url: '/workflows/nope/run', headers: admin })).statusCode).toBe(404);
+      expect((await app.inject({ method: 'POST', url: '/workflows/deploy/run', headers: admin })).json()).toMatchObject({ statusCode: 400, message: expect.stringContaining('deploymentId') });
+      expect((await app.inject({ method: 'GET', url: '/runs?status=bogus', headers: admin })).statusCode).toBe(400);
     } finally {
       await app.close();
       await engine.close();
@@ -123,11 +129,11 @@ describe('a deployment end to end: api → automation → gpu-worker → realtim
 
   it('a node that refuses or cannot be reached sends the deployment back to scheduling, onto a node that takes it', async () => {
     const engine = await b.startAutomation();
-    const refuser = await b.post('/nodes', { name: 'refuser', gpuModel: 'SIM-L4', vramGb: 24, workerUrl: 'http://127.0.0.1:9/' }, { authorization: `Bearer ${TOKEN}` });
+    const refuser = await b.post('/nodes', { name: 'refuser', gpuModel: 'SIM-L4', vramGb: 24, workerUrl: 'http://127.0.0.1:9/' }, { authorization: `Bearer ${b.joinToken}` });
     const watch = await b.watchDeployments();
     const { body } = await b.post('/deployments', { model: 'gemma-9b', minVramGb: 16, gpuModel: 'SIM-L4' });
     await watch.untilAfter(body.id, 'scheduled', 'queued');
-    expect((await b.pool.query('SELECT status FROM nodes WHERE id = $1', [refuser.body.id])).rows[0].status).toBe('offline');
+    expect((await b.pool.query('SELECT status FROM nodes WHERE id = $1', [nodeIdOf(refuser.body)])).rows[0].status).toBe('offline');
     const taker = await b.startWorker('taker', 24, { gpuModel: 'SIM-L4', jobMs: 300 });
     await watch.until(body.id, 'completed');
     expect((await b.pool.query('SELECT node_id FROM deployments WHERE id = $1', [body.id])).rows[0].node_id).toBe(taker.node!.id);

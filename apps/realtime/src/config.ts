@@ -25,6 +25,10 @@ export interface RealtimeConfig {
   maxTopicsPerConnection: number;
   /** Open connections one client address may hold; more are closed with 4029. */
   maxConnectionsPerAddress: number;
+  /** Open connections one principal (key, session, node) may hold, wherever from; more are closed with 4030. */
+  maxConnectionsPerPrincipal: number;
+  /** The api, asked who each client is (GET /auth/me) before its upgrade. */
+  apiUrl: string;
   /** Longest one Redis command may take (commands connection). */
   redisCommandTimeoutMs: number;
   /** How long the follower's XREAD blocks; the epoch is checked at least this often. */
@@ -43,6 +47,8 @@ const REALTIME_ENV = {
   REALTIME_REPLAY_STALL_MS: env.int(10_000, 10, 600_000),
   REALTIME_MAX_TOPICS: env.int(100, 1, 100_000),
   REALTIME_MAX_CONNECTIONS_PER_ADDRESS: env.int(50, 1, 1_000_000),
+  REALTIME_MAX_CONNECTIONS_PER_PRINCIPAL: env.int(20, 1, 1_000_000),
+  API_URL: env.url(undefined, ['http', 'https']),
   REALTIME_REDIS_COMMAND_TIMEOUT_MS: env.int(1000, 10, 60_000),
   REALTIME_STREAM_BLOCK_MS: env.int(2000, 10, 60_000),
 };
@@ -62,6 +68,8 @@ export function loadRealtimeConfig(source: NodeJS.ProcessEnv = process.env): Rea
     replayStallMs: v.REALTIME_REPLAY_STALL_MS,
     maxTopicsPerConnection: v.REALTIME_MAX_TOPICS,
     maxConnectionsPerAddress: v.REALTIME_MAX_CONNECTIONS_PER_ADDRESS,
+    maxConnectionsPerPrincipal: v.REALTIME_MAX_CONNECTIONS_PER_PRINCIPAL,
+    apiUrl: v.API_URL ?? urlFor('api', { env: source }),
     redisCommandTimeoutMs: v.REALTIME_REDIS_COMMAND_TIMEOUT_MS,
     streamBlockMs: v.REALTIME_STREAM_BLOCK_MS,
   };

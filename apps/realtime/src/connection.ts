@@ -1,3 +1,4 @@
+import type { Principal } from '@hypernode/auth';
 import type { WebSocket } from 'ws';
 import { CLOSE, MAX_PENDING_OPS, type ServerMessage } from './protocol.js';
 
@@ -34,6 +35,8 @@ export class Connection {
     readonly socket: WebSocket,
     readonly address: string,
     private readonly limits: ConnectionLimits,
+    /** Who opened it, as the api said at the upgrade. */
+    readonly principal: Principal,
   ) {}
 
   /** Sends one frame; drops a client that stopped reading. False when nothing was sent. */

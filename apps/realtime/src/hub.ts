@@ -1,3 +1,4 @@
+import { hasScope, type Scope } from '@hypernode/auth';
 import type { HypernodeEvent } from '@hypernode/events';
 import type { RealtimeConfig } from './config.js';
 import { Connection } from './connection.js';
@@ -10,6 +11,11 @@ const matches = (event: HypernodeEvent, topics: ReadonlySet<string>) => Array.is
 const max = (...values: bigint[]) => values.reduce((a, b) => (a > b ? a : b));
 const RELOAD = 'reload the current state, then follow live events';
 
+/** The scope a topic needs. Every topic is `read` today; a topic needing more is added here. */
+export function topicScope(_topic: string): Scope {
+  return 'read';
+}
+
 /**
  * Every connection of one realtime server: subscriptions, resume (paged, bounded replays) and
  * live fan-out of the follower's events. See protocol.ts for the guarantees.
@@ -17,6 +23,7 @@ const RELOAD = 'reload the current state, then follow live events';
 export class Hub {
   readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
+  private readonly perPrincipal = new Map<string, number>();
 
   constructor(
     private readonly feed: EventFeed,
@@ -24,14 +31,21 @@ export class Hub {
     private readonly instanceId: string,
   ) {}
 
-  /** Takes a new socket (or closes it with 4029 when its address holds too many). */
+  /** Takes a new socket (or closes it with 4029 / 4030 when its address / principal holds too many). */
   accept(connection: Connection): void {
     const held = this.perAddress.get(connection.address) ?? 0;
     if (held >= this.config.maxConnectionsPerAddress) {
       connection.close(CLOSE.TOO_MANY_CONNECTIONS, `too many connections from this address (at most ${this.config.maxConnectionsPerAddress}): close one`);
       return;
     }
+    const principal = connection.principal.id;
+    const heldByPrincipal = this.perPrincipal.get(principal) ?? 0;
+    if (heldByPrincipal >= this.config.maxConnectionsPerPrincipal) {
+      connection.close(CLOSE.TOO_MANY_PRINCIPAL_CONNECTIONS, `too many connections with this credential (at most ${this.config.maxConnectionsPerPrincipal}): close one`);
+      return;
+    }
     this.perAddress.set(connection.address, held + 1);
+    this.perPrincipal.set(principal, heldByPrincipal + 1);
     this.connections.add(connection);
     const { socket } = connection;
     socket.on('pong', () => (connection.alive = true));
@@ -79,6 +93,9 @@ export class Hub {
     const held = (this.perAddress.get(connection.address) ?? 1) - 1;
     if (held > 0) this.perAddress.set(connection.address, held);
     else this.perAddress.delete(connection.address);
+    const byPrincipal = (this.perPrincipal.get(connection.principal.id) ?? 1) - 1;
+    if (byPrincipal > 0) this.perPrincipal.set(connection.principal.id, byPrincipal);
+    else this.perPrincipal.delete(connection.principal.id);
   }
 
   private receive(c: Connection, raw: string, isBinary: boolean): void {
@@ -101,6 +118,12 @@ export class Hub {
   }
 
   private async subscribe(c: Connection, message: Subscribe): Promise<void> {
+    // A topic the principal may not read is refused whole: nothing is subscribed, so nothing is delivered.
+    const forbidden = message.topics.filter((t) => !hasScope(c.principal.scopes as Scope[], topicScope(t)));
+    if (forbidden.length > 0) {
+      c.send({ type: 'error', code: 'forbidden', message: `this ${c.principal.kind} may not read ${forbidden.slice(0, 3).join(', ')}${forbidden.length > 3 ? ` and ${forbidden.length - 3} more` : ''}: it needs the ${topicScope(forbidden[0]!)} scope` });
+      return;
+    }
     const added = message.topics.filter((t) => !c.topics.has(t));
     if (c.topics.size + added.length > this.config.maxTopicsPerConnection) {
       c.send({ type: 'error', code: 'too_many_topics', message: `this connection holds ${c.topics.size} topics and asked for ${added.length} more; at most ${this.config.maxTopicsPerConnection}: unsubscribe some first` });

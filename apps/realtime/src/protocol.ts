@@ -34,6 +34,8 @@ export const CLOSE = {
   SLOW_CONSUMER: 4008,
   /** This client address already holds the configured number of connections. */
   TOO_MANY_CONNECTIONS: 4029,
+  /** This principal (API key, session, node) already holds the configured number of connections. */
+  TOO_MANY_PRINCIPAL_CONNECTIONS: 4030,
 } as const;
 
 /** Subscribe/unsubscribe frames that may wait behind a running replay on one connection. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createRemotePrincipal, type Principal, type RemotePrincipal } from '@hypernode/auth';
 import { eventEpochKey, eventStreamKey } from '@hypernode/events';
 import { checkReadiness, healthBody } from '@hypernode/service-kit';
 import type { RealtimeConfig } from './config.js';
@@ -9,6 +10,7 @@ import { EventFeed } from './feed.js';
 import { Hub } from './hub.js';
 import { CLOSE } from './protocol.js';
 import { createRedisConnections } from './redis.js';
+import { authenticateUpgrade, PROTOCOL, refuseUpgrade, UpgradeRefusedError } from './upgrade-auth.js';
 
 /** Longest close() waits for clients to answer the 1001 close frame before cutting them. */
 const CLOSE_GRACE_MS = 500;
@@ -35,8 +37,12 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** Builds the realtime server without listening. */
-export function createRealtimeServer(config: RealtimeConfig): RealtimeServer {
+/**
+ * Builds the realtime server without listening. `principalOf` asks the api who a client is
+ * (default: GET /auth/me on `config.apiUrl`).
+ */
+export function createRealtimeServer(config: RealtimeConfig, options: { principalOf?: RemotePrincipal['principalOf'] } = {}): RealtimeServer {
+  const principalOf = options.principalOf ?? createRemotePrincipal({ apiUrl: config.apiUrl }).principalOf;
   const instanceId = randomUUID();
   const { commands, reader } = createRedisConnections(config);
   const feed = new EventFeed(reader, commands, { stream: eventStreamKey(config.redisPrefix), epoch: eventEpochKey(config.redisPrefix) }, { blockMs: config.streamBlockMs, pageSize: config.replayPageSize });
@@ -55,20 +61,25 @@ export function createRealtimeServer(config: RealtimeConfig): RealtimeServer {
     }
     json(res, 404, { statusCode: 404, error: 'Not Found', message: `${req.method} ${req.url} is not a route here; connect a WebSocket to /, or GET /health or /ready` });
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes });
+  // The key subprotocol is never echoed back: the server answers with hypernode.v1 only.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes, handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
 
-  // Cross-Site WebSocket Hijacking: a browser page from a foreign origin is refused before
-  // the upgrade. Clients without an Origin header are not browsers (workers, tools, tests).
+  // Every upgrade is decided before it happens: a foreign Origin (Cross-Site WebSocket
+  // Hijacking) is a 403, no credential a 401, a credential the api does not know its 401.
   http.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => undefined); // a client that hangs up while the api is asked
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowed.has(origin)) {
-      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\norigin ${origin} is not allowed\n`);
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    if (origin !== undefined && !allowed.has(origin)) return refuseUpgrade(socket, new UpgradeRefusedError(403, `origin ${origin.slice(0, 100)} is not allowed`));
+    authenticateUpgrade(req, allowed, principalOf).then(
+      (principal) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, principal)),
+      (error: Error) => {
+        if (!(error instanceof UpgradeRefusedError)) console.error(`realtime: unexpected error while checking a credential: ${error.stack ?? error.message}`);
+        refuseUpgrade(socket, error instanceof UpgradeRefusedError ? error : new UpgradeRefusedError(500, 'unexpected error while checking the credential; see the realtime log'));
+      },
+    );
   });
-  wss.on('connection', (socket, req: IncomingMessage) => {
-    hub.accept(new Connection(socket, req.socket.remoteAddress ?? 'unknown', config));
+  wss.on('connection', (socket: WebSocket, req: IncomingMessage, principal: Principal) => {
+    hub.accept(new Connection(socket, req.socket.remoteAddress ?? 'unknown', config, principal));
   });
 
   const heartbeat = setInterval(() => {

@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { eventEpochKey, eventStreamKey, type HypernodeEvent } from '@hypernode/events';
 import { testRedisPrefix } from '@hypernode/testing';
 import { loadRealtimeConfig, type RealtimeConfig } from '../src/config.js';
 import { createRealtimeServer, type RealtimeServer } from '../src/server.js';
+import { BEARER_PROTOCOL_PREFIX, PROTOCOL } from '../src/upgrade-auth.js';
+import { CREDENTIALS, startFakeAuthApi } from './fake-auth-api.js';
 
 /** A frame as a test client records it. */
 export type Frame = { type: string; event?: HypernodeEvent; code?: string; [k: string]: unknown };
@@ -16,9 +18,14 @@ export async function waitFor(predicate: () => boolean, what: string, ms = 3000,
   if (!predicate()) throw new Error(`timed out after ${ms} ms waiting for ${what} ${JSON.stringify(context()).slice(0, 2000)}`);
 }
 
+/** The subprotocols that carry `key` (a `read` key unless said otherwise). */
+export const keyProtocols = (key: string = CREDENTIALS.reader) => [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${key}`];
+
 /**
- * Real servers on port 0 against the shared Redis under a throw-away prefix, and recording
- * clients; everything opened is closed (and every key under the prefix deleted) after the file.
+ * Real servers on port 0 against the shared Redis under a throw-away prefix, a stand-in api
+ * for `GET /auth/me` on port 0, and recording clients (with a `read` key in the subprotocol
+ * unless told otherwise); everything opened is closed (and every key under the prefix deleted)
+ * after the file.
  */
 export function realtimeHarness() {
   const keys = testRedisPrefix();
@@ -26,6 +33,10 @@ export function realtimeHarness() {
   const servers: RealtimeServer[] = [];
   const sockets: WebSocket[] = [];
   let nextId = 1;
+  let api: Awaited<ReturnType<typeof startFakeAuthApi>>;
+  beforeAll(async () => {
+    api = await startFakeAuthApi();
+  });
 
   afterEach(() => {
     for (const s of sockets.splice(0)) s.terminate();
@@ -34,9 +45,10 @@ export function realtimeHarness() {
     await Promise.all(servers.map((s) => s.close()));
     await keys.cleanup();
     redis.disconnect();
+    await api.close();
   });
 
-  const config = (overrides: Partial<RealtimeConfig> = {}): RealtimeConfig => ({ ...loadRealtimeConfig({}), redisUrl: keys.url, redisPrefix: keys.prefix, streamBlockMs: 200, ...overrides });
+  const config = (overrides: Partial<RealtimeConfig> = {}): RealtimeConfig => ({ ...loadRealtimeConfig({}), redisUrl: keys.url, redisPrefix: keys.prefix, streamBlockMs: 200, apiUrl: api.url, ...overrides });
 
   /** Starts a server; resolves with its ws:// URL once it follows the stream (unless `follow` is false). */
   async function start(overrides: Partial<RealtimeConfig> = {}, { follow = true } = {}): Promise<string> {
@@ -77,9 +89,9 @@ export function realtimeHarness() {
     await redis.set(eventEpochKey(keys.prefix), epoch);
   }
 
-  /** A client that records every frame and how its socket closed. */
-  async function connect(url: string, headers: Record<string, string> = {}) {
-    const socket = new WebSocket(url, { headers });
+  /** A client that records every frame and how its socket closed; `protocols` carry its credential (a `read` key by default). */
+  async function connect(url: string, headers: Record<string, string> = {}, protocols: string[] = keyProtocols()) {
+    const socket = new WebSocket(url, protocols, { headers });
     sockets.push(socket);
     const frames: Frame[] = [];
     let closeCode: number | undefined;
@@ -101,5 +113,5 @@ export function realtimeHarness() {
     return { socket, frames, wait, eventIds, count, hello, subscribe, closed, closeCode: () => closeCode };
   }
 
-  return { keys, redis, config, start, publish, publishMany, reseed, connect, servers };
+  return { keys, redis, config, start, publish, publishMany, reseed, connect, servers, api: () => api };
 }

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { eventEpochKey, eventStreamKey } from '@hypernode/events';
 import { listServices } from '@hypernode/ports';
 import { CLOSE } from '../src/protocol.js';
-import { realtimeHarness } from './harness.js';
+import { keyProtocols, realtimeHarness } from './harness.js';
 
 const { keys, redis, start, publish, connect, servers } = realtimeHarness();
 const sockets: WebSocket[] = [];
@@ -83,7 +83,7 @@ describe('realtime', () => {
   it('refuses a foreign Origin with 403 before the upgrade, and lets the registry\'s frontends in', async () => {
     const url = await start();
     const status = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(url, { headers: { origin: 'https://evil.example' } });
+      const ws = new WebSocket(url, keyProtocols(), { headers: { origin: 'https://evil.example' } });
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('open', () => resolve(101));
       ws.on('error', () => undefined);
@@ -114,7 +114,7 @@ describe('realtime', () => {
 
   it('drops a peer that stops answering pings', async () => {
     const url = await start({ heartbeatMs: 100 });
-    const socket = new WebSocket(url, { autoPong: false });
+    const socket = new WebSocket(url, keyProtocols(), { autoPong: false });
     sockets.push(socket);
     const closed = new Promise<number>((r) => socket.once('close', (code) => r(code)));
     await new Promise((r) => socket.once('open', r));

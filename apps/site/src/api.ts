@@ -1,4 +1,5 @@
 import type { DeploymentRecord, NodeRecord, ServiceHealth } from '@hypernode/events';
+import { NotSignedInError } from '@hypernode/ui';
 
 /** Where the backend lives; set by serve.ts from the port registry (an explicit env var wins). */
 export const API_URL = import.meta.env.VITE_BACKEND_API_URL as string | undefined;
@@ -22,10 +23,12 @@ async function get<T>(path: string): Promise<T> {
   if (!API_URL) throw new ApiUnreachable('VITE_BACKEND_API_URL is not set: start the site with `npm start` (or `npx nx run site:serve`)');
   let res: Response;
   try {
-    res = await fetch(`${API_URL}${path}`);
+    // The session cookie (HttpOnly, set by the api's /auth/sign-in) goes with every call.
+    res = await fetch(`${API_URL}${path}`, { credentials: 'include' });
   } catch {
     throw new ApiUnreachable(`API unreachable on :${new URL(API_URL).port} — is \`npm start\` running? \`npx hypernode health\``);
   }
+  if (res.status === 401) throw new NotSignedInError();
   if (!res.ok) throw new ApiUnreachable(`API answered ${res.status} for ${path}`);
   return (await res.json()) as T;
 }

@@ -1,17 +1,35 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DeploymentRecord, DeploymentState, HypernodeEvent, NodeRecord } from '@hypernode/events';
-import { StatusBadge, useEventStream } from '@hypernode/ui';
-import { applyHealth, loadDashboard, upsert, WS_URL, type ServiceRow } from './api.js';
+import { NotSignedInError, RequireSignIn, SignOutButton, StatusBadge, useEventStream, useSession, type SessionState } from '@hypernode/ui';
+import { API_URL, applyHealth, loadDashboard, upsert, WS_URL, type ServiceRow } from './api.js';
 import { DeploymentsTable, NodesTable, ServicesTable } from './tables.js';
 
-/** The site dashboard: port map with live health, GPU nodes and deployments, all live. */
+/** The site: the sign-in page until someone is signed in (`#sign-in=…` or a pasted key), then the dashboard. */
 export function App() {
+  const session = useSession(API_URL);
+  if (!API_URL) {
+    return (
+      <p role="alert" className="error">
+        VITE_BACKEND_API_URL is not set: start the site with `npm start` (or `npx nx run site:serve`)
+      </p>
+    );
+  }
+  return (
+    <RequireSignIn apiUrl={API_URL} session={session}>
+      <Dashboard apiUrl={API_URL} session={session} />
+    </RequireSignIn>
+  );
+}
+
+/** The dashboard: port map with live health, GPU nodes and deployments, all live. */
+function Dashboard({ apiUrl, session }: { apiUrl: string; session: SessionState }) {
   const [services, setServices] = useState<ServiceRow[]>([]);
   const [nodes, setNodes] = useState<NodeRecord[]>([]);
   const [deployments, setDeployments] = useState<DeploymentRecord[]>([]);
   const [filter, setFilter] = useState<DeploymentState | ''>('');
   const [error, setError] = useState<string>();
 
+  const { signedOut } = session;
   const reload = useCallback(() => {
     loadDashboard().then(
       (data) => {
@@ -20,9 +38,9 @@ export function App() {
         setDeployments(data.deployments);
         setError(undefined);
       },
-      (e: Error) => setError(e.message),
+      (e: Error) => (e instanceof NotSignedInError ? signedOut() : setError(e.message)),
     );
-  }, []);
+  }, [signedOut]);
   useEffect(reload, [reload]);
 
   const onEvent = useCallback((event: HypernodeEvent) => {
@@ -37,6 +55,9 @@ export function App() {
     <main>
       <header>
         <h1>Hypernode</h1>
+        <p>
+          Signed in{session.who?.name ? ` as ${session.who.name}` : ''} ({session.who?.scopes.join(', ')}) <SignOutButton apiUrl={apiUrl} onSignedOut={session.signedOut} />
+        </p>
         <p aria-live="polite">
           Live updates: <StatusBadge status={status} />
         </p>

@@ -34,8 +34,13 @@ describe('port resolution', () => {
   it('production keeps registry ports and binds loopback only', () => {
     expect(portFor('api', at({ HYPERNODE_PROFILE: 'production' }))).toBe(3002);
     expect(bindHostFor(at({ HYPERNODE_PROFILE: 'production' }))).toBe('127.0.0.1');
-    expect(bindHostFor(at({}))).toBe('::');
     expect(bindHostFor(at({ HYPERNODE_HOST: '10.0.0.5', HYPERNODE_PROFILE: 'production' }))).toBe('10.0.0.5');
+  });
+
+  it('development and staging bind loopback only (localhost = 127.0.0.1 and ::1); every interface only when asked', () => {
+    expect(bindHostFor(at({}))).toBe('localhost');
+    expect(bindHostFor(at({ HYPERNODE_PROFILE: 'staging' }))).toBe('localhost');
+    expect(bindHostFor(at({ HYPERNODE_HOST: '::' }))).toBe('::');
   });
 
   it('an instance shifts app ports by N × 100; infra stays shared', () => {

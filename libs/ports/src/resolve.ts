@@ -142,12 +142,16 @@ export function urlFor(name: ServiceName, options: ResolveOptions = {}): string 
   return resolveEntry(serviceEntry(name, options.registry), options).url;
 }
 
+/** The bind host that means both loopback addresses, 127.0.0.1 and ::1 (see service-kit's listenHttp). */
+export const LOOPBACK_HOST = 'localhost';
+
 /**
- * The address a service binds: `HYPERNODE_HOST` when set; production binds loopback only
- * (public traffic arrives through the reverse proxy); other profiles bind every interface.
+ * The address a service binds: `HYPERNODE_HOST` when set (the only way to bind every interface,
+ * e.g. `HYPERNODE_HOST=::`); production binds 127.0.0.1 (public traffic arrives through the
+ * reverse proxy); other profiles bind `localhost`, i.e. 127.0.0.1 and ::1 — never the network.
  */
 export function bindHostFor(options: ResolveOptions = {}): string {
   const env = options.env ?? process.env;
   if (env.HYPERNODE_HOST) return env.HYPERNODE_HOST;
-  return resolveSettings(options).profile === 'production' ? '127.0.0.1' : '::';
+  return resolveSettings(options).profile === 'production' ? '127.0.0.1' : LOOPBACK_HOST;
 }

@@ -1,4 +1,5 @@
 export * from './bind.js';
+export * from './listen-http.js';
 export * from './errors.js';
 export * from './main.js';
 export * from './run-service.js';

@@ -11,8 +11,10 @@ export async function serviceMain(
 ): Promise<RunningService | undefined> {
   try {
     const running = await runService(service, start);
-    const shown = running.host === '::' || running.host === '0.0.0.0' ? 'localhost' : running.host;
-    console.log(`${service} ready on http://${shown}:${running.port} (pid ${process.pid})`);
+    const everywhere = running.host === '::' || running.host === '0.0.0.0';
+    const shown = everywhere || running.host === 'localhost' ? 'localhost' : running.host.includes(':') ? `[${running.host}]` : running.host;
+    const where = everywhere ? 'every interface' : running.host === 'localhost' ? 'loopback only' : running.host;
+    console.log(`${service} ready on http://${shown}:${running.port} (${where}; pid ${process.pid})`);
     return running;
   } catch (error) {
     const e = error as Error & { code?: string };

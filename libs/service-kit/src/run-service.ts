@@ -49,7 +49,8 @@ export async function runService(
   try {
     closable = await start({ service, port, host });
   } catch (error) {
-    if (isNoIpv6(error) && host === '::' && !env.HYPERNODE_HOST) {
+    if (isNoIpv6(error) && host === '::') {
+      // HYPERNODE_HOST=:: asks for every interface; on a machine without IPv6 that is 0.0.0.0.
       host = '0.0.0.0';
       closable = await start({ service, port, host });
     } else if (isAddressInUse(error)) {

@@ -1,3 +1,4 @@
+export * from './credentials.js';
 export * from './cursor.js';
 export * from './deployments.js';
 export * from './events.js';

@@ -18,7 +18,7 @@ afterAll(async () => {
 
 /** One round: a running deployment, then node offline ‖ progress report ‖ cancel. */
 async function round(i: number): Promise<{ id: string; failures: unknown[] }> {
-  const node = await registerNode(db.pool, { name: `race-${i % AT_ONCE}`, gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' });
+  const { node } = await registerNode(db.pool, { name: `race-${i % AT_ONCE}`, gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' });
   const { id } = await createDeployment(db.pool, { model: `race-${i}`, minVramGb: 1 });
   await transitionDeployment(db.pool, id, 'scheduled', { nodeId: node.id });
   await transitionDeployment(db.pool, id, 'running', { progress: 1 });

@@ -3,6 +3,7 @@
  * work inside `withTransaction`) takes locks in this order and never the other way round, so
  * no two transactions can wait on each other in a cycle (PostgreSQL deadlock 40P01):
  *
+ *   0. A `join_tokens` row — registration only: a use is spent before the node row is written.
  *   1. `nodes` rows — `FOR NO KEY UPDATE` (or a plain UPDATE, which takes the same lock);
  *      several at once in id order.
  *   2. `deployments` rows — `FOR UPDATE`; several at once in id order.
@@ -19,7 +20,7 @@
  * The relay (apps/api) takes `RELAY_LOCK` with `pg_try_advisory_xact_lock` (never waits) and
  * only reads and stamps `events` rows, which writers never lock.
  */
-export const LOCK_ORDER = ['nodes rows (id order)', 'deployments rows (id order)', 'outbox ordering advisory lock (at commit)'] as const;
+export const LOCK_ORDER = ['join_tokens row (registration only)', 'nodes rows (id order)', 'deployments rows (id order)', 'outbox ordering advisory lock (at commit)'] as const;
 
 /** Advisory lock key that orders outbox inserts (lock-order step 3). */
 export const OUTBOX_WRITE_LOCK = 0x48_4e_4f_42; // "HNOB"

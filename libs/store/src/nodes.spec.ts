@@ -11,7 +11,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-const register = (name: string) => registerNode(db.pool, { name, gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' });
+const register = async (name: string) => (await registerNode(db.pool, { name, gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' })).node;
 const nodeEvents = async (id: string) => (await db.pool.query("SELECT id FROM events WHERE type = 'node.updated' AND data->'node'->>'id' = $1", [id])).rowCount;
 
 describe('heartbeats', () => {

@@ -1,4 +1,6 @@
 import type { Pool } from 'pg';
+import { digest, newSecret } from '@hypernode/auth';
+import { checkJoinToken, type Refusal } from './credentials.js';
 import type { NodeRecord } from '@hypernode/events';
 import { CURSOR_AT_SQL, decodeCursor, encodeCursor } from './cursor.js';
 import { toNode, type NodeRow } from './rows.js';
@@ -14,23 +16,80 @@ export interface NodeRegistration {
 }
 
 /**
- * Registers a node, or re-registers one that restarts under the same name (it comes back
- * online with full free VRAM); writes `node.registered` in the same transaction. Locks the
+ * Who asks to register: a worker with a join token (a new name only), or a node with its own
+ * credential (re-registers itself). Omitted: a caller with database access (tests, tools),
+ * which may re-register any name.
+ */
+export type RegistrationCaller = { joinToken: string } | { nodeId: string };
+
+/** A registered node with its fresh secrets, each returned this once. */
+export interface RegisteredNode {
+  node: NodeRecord;
+  /** `hnn_…`: the worker authenticates to the api with it (only its digest is stored). */
+  credential: string;
+  /** `hnd_…`: the engine presents it to the worker when dispatching. */
+  dispatchSecret: string;
+}
+
+/** The name belongs to another node: only that node (with its credential) may re-register it. */
+export class NodeNameTakenError extends Error {
+  readonly code = 'E_NODE_NAME_TAKEN';
+  constructor(name: string, detail: string) {
+    super(`node name "${name}" is taken by another node: ${detail}`);
+    this.name = 'NodeNameTakenError';
+  }
+}
+
+/** The join token cannot register a node: unknown, revoked, expired or used up. */
+export class JoinTokenRefusedError extends Error {
+  readonly code = 'E_JOIN_TOKEN';
+  constructor(readonly reason: Refusal) {
+    super(`join token ${reason === 'exhausted' ? 'has no uses left' : `is ${reason}`}: an admin makes a new one (POST /join-tokens, or \`npm start\` keeps one in .hypernode/join-token)`);
+    this.name = 'JoinTokenRefusedError';
+  }
+}
+
+const UPSERT_COLUMNS = 'gpu_model = EXCLUDED.gpu_model, vram_gb = EXCLUDED.vram_gb, free_vram_gb = EXCLUDED.vram_gb, worker_url = EXCLUDED.worker_url, credential_hash = EXCLUDED.credential_hash, dispatch_secret = EXCLUDED.dispatch_secret, status = \'online\', load = 0, last_heartbeat_at = now()';
+
+/**
+ * Registers a node with a fresh credential and dispatch secret (a re-registration replaces
+ * both: the old credential stops working), and writes `node.registered` in the same
+ * transaction. A join token registers a new name only (one use spent, given back when the name
+ * is taken); a node credential re-registers only its own node. Locks the join token row, the
  * node row, then the outbox at commit (lock-order.ts).
  */
-export function registerNode(pool: Pool, node: NodeRegistration): Promise<NodeRecord> {
+export function registerNode(pool: Pool, node: NodeRegistration, caller?: RegistrationCaller): Promise<RegisteredNode> {
+  const credential = newSecret('hnn_');
+  const dispatchSecret = newSecret('hnd_');
+  const values = [node.name, node.gpuModel, node.vramGb, node.workerUrl, digest(credential), dispatchSecret];
+  const insert = `INSERT INTO nodes (name, gpu_model, vram_gb, free_vram_gb, worker_url, credential_hash, dispatch_secret) VALUES ($1, $2, $3, $3, $4, $5, $6)`;
   return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<NodeRow>(
-      `INSERT INTO nodes (name, gpu_model, vram_gb, free_vram_gb, worker_url)
-       VALUES ($1, $2, $3, $3, $4)
-       ON CONFLICT (name) DO UPDATE SET gpu_model = EXCLUDED.gpu_model, vram_gb = EXCLUDED.vram_gb,
-         free_vram_gb = EXCLUDED.vram_gb, worker_url = EXCLUDED.worker_url, status = 'online', load = 0, last_heartbeat_at = now()
-       RETURNING *`,
-      [node.name, node.gpuModel, node.vramGb, node.workerUrl],
-    );
+    let rows: NodeRow[];
+    if (!caller) {
+      rows = (await client.query<NodeRow>(`${insert} ON CONFLICT (name) DO UPDATE SET ${UPSERT_COLUMNS} RETURNING *`, values)).rows;
+    } else if ('joinToken' in caller) {
+      const spent = await client.query('UPDATE join_tokens SET uses_left = uses_left - 1 WHERE hash = $1 AND revoked_at IS NULL AND expires_at > now() AND uses_left > 0', [digest(caller.joinToken)]);
+      if (spent.rowCount !== 1) {
+        const why = await checkJoinToken(pool, caller.joinToken);
+        throw new JoinTokenRefusedError(why.ok ? 'exhausted' : why.reason);
+      }
+      // A worker that restarted has lost its credential: with a join token it may reclaim its
+      // name once that node has gone offline (missed heartbeats or deregistered) — never a live one.
+      rows = (await client.query<NodeRow>(`${insert} ON CONFLICT (name) DO UPDATE SET ${UPSERT_COLUMNS} WHERE nodes.status = 'offline' RETURNING *`, values)).rows;
+      if (!rows[0]) throw new NodeNameTakenError(node.name, 'that node is online: register under another name (GPU_WORKER_NAME), re-register with that node\'s own credential, or wait until it has gone offline (a restarted worker reclaims its name then)');
+    } else {
+      rows = (
+        await client.query<NodeRow>(
+          `UPDATE nodes SET gpu_model = $3, vram_gb = $4, free_vram_gb = $4, worker_url = $5, credential_hash = $6, dispatch_secret = $7, status = 'online', load = 0, last_heartbeat_at = now()
+           WHERE id = $1 AND name = $2 RETURNING *`,
+          [caller.nodeId, ...values],
+        )
+      ).rows;
+      if (!rows[0]) throw new NodeNameTakenError(node.name, `this credential belongs to node ${caller.nodeId} and re-registers only that node under its own name`);
+    }
     const record = toNode(rows[0]!);
     await recordEvent(client, 'node.registered', { node: record });
-    return record;
+    return { node: record, credential, dispatchSecret };
   });
 }
 

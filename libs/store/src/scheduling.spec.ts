@@ -22,7 +22,7 @@ beforeEach(async () => {
   await pool.query('TRUNCATE deployments, nodes, events');
 });
 
-const node = (name: string, vramGb: number, gpuModel = 'SIM-A100') => registerNode(pool, { name, gpuModel, vramGb, workerUrl: 'http://127.0.0.1:1/' });
+const node = async (name: string, vramGb: number, gpuModel = 'SIM-A100') => (await registerNode(pool, { name, gpuModel, vramGb, workerUrl: 'http://127.0.0.1:1/' })).node;
 const status = async (id: string) => (await pool.query<{ status: string; node_id: string | null; error: string | null }>('SELECT status, node_id, error FROM deployments WHERE id = $1', [id])).rows[0]!;
 
 describe('waitingReason', () => {

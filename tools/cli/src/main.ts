@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerEnv } from './commands/env.js';
 import { registerHealth } from './commands/health.js';
+import { registerJoinTokens, registerKeys } from './commands/keys.js';
 import { registerPorts } from './commands/ports.js';
 import { registerPortsCheck } from './commands/ports-check.js';
 import { registerPortsFree } from './commands/ports-free.js';
@@ -18,6 +19,8 @@ export function buildProgram(): Command {
   registerHealth(program);
   registerEnv(program);
   registerUp(program);
+  registerKeys(program);
+  registerJoinTokens(program);
   return program;
 }
 

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
@@ -44,6 +46,24 @@ describe('npm start (the whole stack)', () => {
     expect(report.healthy, output).toBe(true);
     for (const name of ['site', 'llm-deployer', 'api', 'realtime', 'automation', 'gpu-worker', 'postgres', 'redis']) expect(statusOf[name], name).toBe('up');
     expect(report.services.find((s) => s.name === 'api')!.port).toBe(serviceEntry('api').port + instance * INSTANCE_STEP);
+
+    // Development binds loopback only: every app port is held on 127.0.0.1 / ::1, never a wildcard.
+    for (const [port, holders] of findListeners(apps.map((a) => a.port))) {
+      for (const h of holders) expect(['127.0.0.1', '::1'], `port ${port} bound on ${h.address}`).toContain(h.address);
+    }
+    // A one-time sign-in URL per frontend, and a working admin key in .hypernode/ (mode 0600).
+    for (const name of ['site', 'llm-deployer']) {
+      const port = apps.find((a) => a.name === name)!.port;
+      expect(await waitUntil(() => new RegExp(`http://localhost:${port}/#sign-in=hnt_`).test(output), 60_000), `${name} sign-in URL in:\n${output}`).toBe(true);
+    }
+    const keyFile = join(ROOT, '.hypernode', 'admin-key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const apiUrl = `http://localhost:${apps.find((a) => a.name === 'api')!.port}`;
+    const me = await fetch(`${apiUrl}/auth/me`, { headers: { authorization: `Bearer ${readFileSync(keyFile, 'utf8').trim()}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { principal: { scopes: string[] } }).principal.scopes).toContain('admin');
+    expect((await fetch(`${apiUrl}/deployments`)).status).toBe(401);
+    expect(output).not.toMatch(/hn_[A-Za-z0-9_-]{43}/); // the admin key itself is never printed
 
     const running = pidsWithEnv('HYPERNODE_INSTANCE', marker);
     leftovers.push(...running);

@@ -17,7 +17,7 @@ interface ComposeService {
 }
 
 /** Values only this test uses, so finding one in the output proves where it came from. */
-const SECRETS = { HYPERNODE_DB_PASSWORD: 'db-5e1f0a', HYPERNODE_REDIS_PASSWORD: 'redis-9c2b7d', HYPERNODE_WORKER_TOKEN: 'worker-token-4a8e6c31' };
+const SECRETS = { HYPERNODE_DB_PASSWORD: 'db-5e1f0a', HYPERNODE_REDIS_PASSWORD: 'redis-9c2b7d', HYPERNODE_JOIN_TOKEN: 'hnj_join-token-4a8e6c31' };
 
 /** The compose file as Debian's docker-compose parses it (no engine needed for `config`). */
 function composeConfig(env: Record<string, string> = SECRETS): Record<string, ComposeService> {
@@ -80,7 +80,13 @@ describe('docker-compose.yml (checked by a real compose parser)', () => {
       }
       expect(env.DATABASE_URL, app.name).toBe(`postgresql://hypernode:${SECRETS.HYPERNODE_DB_PASSWORD}@postgres:${pg.port}/hypernode`);
       expect(env.REDIS_URL, app.name).toBe(`redis://:${SECRETS.HYPERNODE_REDIS_PASSWORD}@redis:${redis.port}`);
-      expect(env.HYPERNODE_WORKER_TOKEN, app.name).toBe(SECRETS.HYPERNODE_WORKER_TOKEN);
+      expect(env.HYPERNODE_WORKER_TOKEN, app.name).toBeUndefined();
+      // Only workers hold the join token; the api and the engine reach workers only on the workers' compose host names.
+      if (app.kind === 'worker') expect(env.HYPERNODE_JOIN_TOKEN, app.name).toBe(SECRETS.HYPERNODE_JOIN_TOKEN);
+      else {
+        expect(env.HYPERNODE_JOIN_TOKEN, app.name).toBeUndefined();
+        expect(env.HYPERNODE_WORKER_HOSTS?.split(','), app.name).toEqual(apps.filter((a) => a.kind === 'worker').map((a) => a.name));
+      }
     }
   });
 

@@ -6,12 +6,19 @@ import type { Redis } from 'ioredis';
 import type { ApiConfig } from '../config.js';
 import { errorBody } from './errors.js';
 
-/** Security headers, a CORS allow-list of the registry's frontends, and a Redis-backed rate limit. */
+/**
+ * Security headers, a CORS allow-list of the registry's frontends (credentials allowed: the
+ * frontends send the session cookie), and a Redis-backed rate limit that the auth hook applies
+ * (plugins/auth.ts) once it knows the principal: keyed by principal, by address when anonymous.
+ */
 export function registerSecurity(app: FastifyInstance, config: ApiConfig, redis: Redis): void {
   void app.register(helmet, { global: true });
   void app.register(cors, { origin: config.corsOrigins, credentials: true });
   void app.register(rateLimit, {
+    // Not per route: the auth hook runs it after resolving the credential, so it can key by principal.
+    global: false,
     max: config.rateLimitMax,
+    keyGenerator: (request) => (request.principal ? `principal:${request.principal.id}` : `address:${request.ip}`),
     timeWindow: '1 minute',
     redis,
     nameSpace: `${config.redisPrefix}rate-limit:`,

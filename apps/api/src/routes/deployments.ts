@@ -1,15 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { shortReason } from '@hypernode/auth';
 import { DEPLOYMENT_STATES, DeploymentSchema } from '@hypernode/events';
 import type { Pool } from 'pg';
-import { requireWorkerToken } from '../plugins/auth.js';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
 import { createDeployment, getDeployment, listDeployments, transitionDeployment } from '@hypernode/store';
 
 /** A one-line name: no NUL or other control character (PostgreSQL text refuses NUL; the rest make no sense in a name). */
 export const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';
-/** Free text (an error report): tabs and line breaks allowed, no NUL or other control character. */
-const MESSAGE_PATTERN = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$';
 /** A path id: a UUID exactly as PostgreSQL parses it (ajv's `uuid` format also takes a `urn:uuid:` prefix). */
 export const IdParams = Type.Object({ id: Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }) });
 /** `limit` and `cursor` of a paged list; the cursor is opaque and decoded strictly by the store. */
@@ -19,11 +17,12 @@ export const PageQuery = {
 };
 const Status = Type.Enum(DEPLOYMENT_STATES);
 
-/** LLM deployments: create, list (status filter, cursor pages), read, cancel. */
-export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: string }> = async (app, { pool, workerToken }) => {
+/** LLM deployments: create and cancel (`deploy`), list and read (`read`); progress reports from the node it is assigned to. */
+export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
   app.post(
     '/deployments',
     {
+      config: { auth: 'deploy' },
       schema: {
         body: Type.Object(
           {
@@ -43,6 +42,7 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerTo
   app.get(
     '/deployments',
     {
+      config: { auth: 'read' },
       schema: {
         querystring: Type.Object(
           { status: Type.Optional(Status), ...PageQuery },
@@ -54,28 +54,29 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerTo
     async (request) => listDeployments(pool, { status: request.query.status, limit: Number(request.query.limit ?? 20), cursor: request.query.cursor }),
   );
 
-  app.get('/deployments/:id', { schema: { params: IdParams, response: { 200: DeploymentSchema, 404: ErrorSchema } } }, async (request, reply) => {
+  app.get('/deployments/:id', { config: { auth: 'read' }, schema: { params: IdParams, response: { 200: DeploymentSchema, 404: ErrorSchema } } }, async (request, reply) => {
     const deployment = await getDeployment(pool, request.params.id);
     return deployment ?? reply.code(404).send(errorBody(404, `deployment ${request.params.id} not found`));
   });
 
-  app.post('/deployments/:id/cancel', { schema: { params: IdParams, response: { 200: DeploymentSchema, 404: ErrorSchema } } }, async (request, reply) => {
+  app.post('/deployments/:id/cancel', { config: { auth: 'deploy' }, schema: { params: IdParams, response: { 200: DeploymentSchema, 404: ErrorSchema } } }, async (request, reply) => {
     const deployment = await transitionDeployment(pool, request.params.id, 'cancelled');
     return deployment ?? reply.code(404).send(errorBody(404, `deployment ${request.params.id} not found`));
   });
 
-  // Workers report progress and outcome; `queued` hands a deployment back (the worker is leaving).
+  // The assigned node reports progress and outcome; `queued` hands a deployment back (the worker is leaving).
   app.post(
     '/deployments/:id/progress',
     {
-      preHandler: requireWorkerToken(workerToken),
+      config: { auth: 'node', owner: 'deployment' },
       schema: {
         params: IdParams,
         body: Type.Object(
           {
             status: Type.Enum(['running', 'completed', 'failed', 'queued'] as const),
             progress: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-            error: Type.Optional(Type.String({ maxLength: 2000, pattern: MESSAGE_PATTERN })),
+            // Stored as a short, single-line reason (shortReason): never a worker's whole output.
+            error: Type.Optional(Type.String({ maxLength: 4000, description: 'why it failed; control characters are stripped and it is cut to 500 characters' })),
           },
           { additionalProperties: false },
         ),
@@ -84,7 +85,7 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerTo
     },
     async (request, reply) => {
       const { status, progress, error } = request.body;
-      const deployment = await transitionDeployment(pool, request.params.id, status, { progress, error, ...(status === 'queued' ? { nodeId: null } : {}) });
+      const deployment = await transitionDeployment(pool, request.params.id, status, { progress, error: error === undefined ? undefined : shortReason(error), ...(status === 'queued' ? { nodeId: null } : {}) });
       return deployment ?? reply.code(404).send(errorBody(404, `deployment ${request.params.id} not found`));
     },
   );

@@ -5,8 +5,8 @@ import { checkReadiness, healthBody } from '@hypernode/service-kit';
 
 /** `/health`: the process is up (liveness only). `/ready`: PostgreSQL and Redis answer (503 naming which does not). */
 export function healthRoutes(app: FastifyInstance, deps: { pool: Pool; redis: Redis }): void {
-  app.get('/health', { schema: { hide: true } }, async () => healthBody('api'));
-  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/health', { config: { auth: 'public' }, schema: { hide: true } }, async () => healthBody('api'));
+  app.get('/ready', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     const report = await checkReadiness('api', [
       { name: 'postgres', probe: () => deps.pool.query('SELECT 1') },
       { name: 'redis', probe: () => deps.redis.ping() },

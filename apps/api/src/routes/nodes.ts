@@ -2,19 +2,30 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NodeSchema } from '@hypernode/events';
 import type { Pool } from 'pg';
-import { requireWorkerToken } from '../plugins/auth.js';
+import { describeWorkerHostRule, workerUrlAllowed } from '@hypernode/auth';
+import { joinTokenOrNodeCredential, unauthorized } from '../plugins/auth.js';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
-import { getNode, heartbeat, listNodes, registerNode, takeNodesOffline } from '@hypernode/store';
+import { getNode, heartbeat, JoinTokenRefusedError, listNodes, NodeNameTakenError, registerNode, takeNodesOffline } from '@hypernode/store';
 import { IdParams, NAME_PATTERN, PageQuery } from './deployments.js';
 
-/** GPU nodes: workers register and heartbeat (bearer token); anyone may read. */
-export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: string }> = async (app, { pool, workerToken }) => {
-  const worker = requireWorkerToken(workerToken);
+/** What POST /nodes answers: the node and its secrets, shown this once. */
+const RegisteredSchema = Type.Object({
+  node: NodeSchema,
+  credential: Type.String({ description: 'hnn_…: the node authenticates to the api with it (heartbeat, progress, deregister)' }),
+  dispatchSecret: Type.String({ description: 'hnd_…: the automation engine presents it to this worker when dispatching' }),
+});
+
+/**
+ * GPU nodes: a worker registers with a join token (or re-registers with its own credential),
+ * then heartbeats and deregisters with its node credential; `read` lists and reads them.
+ */
+export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerHosts: { profile: string; allowed: string[] } }> = async (app, { pool, workerHosts }) => {
 
   app.post(
     '/nodes',
     {
-      preHandler: worker,
+      config: { auth: 'public' },
+      onRequest: joinTokenOrNodeCredential(pool),
       schema: {
         body: Type.Object(
           {
@@ -25,16 +36,28 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: 
           },
           { additionalProperties: false },
         ),
-        response: { 201: NodeSchema },
+        response: { 201: RegisteredSchema, 400: ErrorSchema, 401: ErrorSchema, 409: ErrorSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await registerNode(pool, request.body)),
+    async (request, reply) => {
+      if (!workerUrlAllowed(request.body.workerUrl, workerHosts)) {
+        return reply.code(400).send(errorBody(400, `workerUrl ${JSON.stringify(request.body.workerUrl)} is refused: ${describeWorkerHostRule(workerHosts)}`));
+      }
+      const caller = request.joinToken ? { joinToken: request.joinToken } : { nodeId: request.principal!.nodeId! };
+      try {
+        return reply.code(201).send(await registerNode(pool, request.body, caller));
+      } catch (error) {
+        if (error instanceof NodeNameTakenError) return reply.code(409).send(errorBody(409, error.message));
+        if (error instanceof JoinTokenRefusedError) return unauthorized(reply, error.message);
+        throw error;
+      }
+    },
   );
 
   app.post(
     '/nodes/:id/heartbeat',
     {
-      preHandler: worker,
+      config: { auth: 'node', owner: 'node' },
       schema: {
         params: IdParams,
         body: Type.Object({ load: Type.Number({ minimum: 0, maximum: 1 }), freeVramGb: Type.Number({ minimum: 0 }) }, { additionalProperties: false }),
@@ -50,6 +73,7 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: 
   app.get(
     '/nodes',
     {
+      config: { auth: 'read' },
       schema: {
         querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline')])), ...PageQuery }, { additionalProperties: false }),
         response: { 200: Type.Object({ items: Type.Array(NodeSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
@@ -58,13 +82,13 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerToken?: 
     async (request) => listNodes(pool, { status: request.query.status, limit: Number(request.query.limit ?? 20), cursor: request.query.cursor }),
   );
 
-  app.get('/nodes/:id', { schema: { params: IdParams, response: { 200: NodeSchema, 404: ErrorSchema } } }, async (request, reply) => {
+  app.get('/nodes/:id', { config: { auth: 'read' }, schema: { params: IdParams, response: { 200: NodeSchema, 404: ErrorSchema } } }, async (request, reply) => {
     const node = await getNode(pool, request.params.id);
     return node ?? reply.code(404).send(errorBody(404, `node ${request.params.id} not found`));
   });
 
   // A worker shutting down: offline now, its deployments back to the queue.
-  app.post('/nodes/:id/deregister', { preHandler: worker, schema: { params: IdParams } }, async (request, reply) => {
+  app.post('/nodes/:id/deregister', { config: { auth: 'node', owner: 'node' }, schema: { params: IdParams } }, async (request, reply) => {
     const taken = await takeNodesOffline(pool, { id: request.params.id });
     if (taken.length === 0 && !(await getNode(pool, request.params.id))) return reply.code(404).send(errorBody(404, `node ${request.params.id} not found`));
     return reply.code(204).send();

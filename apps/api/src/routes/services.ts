@@ -4,12 +4,12 @@ import { servicesHealthKey, type ServicesHealthSnapshot } from '@hypernode/event
 import { listServices } from '@hypernode/ports';
 
 /**
- * `/services`: every registry service with its port, URL and the automation engine's latest
+ * `/services` (`read`): every registry service with its port, URL and the automation engine's latest
  * health sweep (with its age) — one Redis read, instead of probing every service on each request.
  * Without a sweep (automation not running) each service says `unknown` and why.
  */
 export function servicesRoutes(app: FastifyInstance, deps: { redis: Redis; redisPrefix: string }): void {
-  app.get('/services', async () => {
+  app.get('/services', { config: { auth: 'read' } }, async () => {
     const raw = await deps.redis.get(servicesHealthKey(deps.redisPrefix));
     const snapshot = raw ? (JSON.parse(raw) as ServicesHealthSnapshot) : undefined;
     const ageS = snapshot ? Math.max(0, Math.round((Date.now() - Date.parse(snapshot.checkedAt)) / 100) / 10) : null;

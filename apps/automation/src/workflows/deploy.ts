@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Pool } from 'pg';
 import { FINAL_STATES, type DeploymentRecord, type NodeRecord } from '@hypernode/events';
-import { getDeployment, getNode, requeueIfStill, takeNodesOffline, transitionDeployment } from '@hypernode/store';
+import { dispatchSecretFor, getDeployment, getNode, requeueIfStill, takeNodesOffline, transitionDeployment } from '@hypernode/store';
 import { dispatchToWorker, workerHasJob } from './worker-http.js';
 
 /** The deployment a `deploy` job names does not exist; retrying cannot help, so BullMQ fails it at once. */
@@ -16,7 +16,8 @@ export class UnknownDeploymentError extends UnrecoverableError {
 /** What the deploy workflow needs. */
 export interface DeployContext {
   pool: Pool;
-  workerToken?: string;
+  /** The host rule: false for a worker URL the engine must never send anything to. */
+  workerAllowed: (workerUrl: string) => boolean;
   /** Delay between two looks at a followed deployment. */
   followMs: number;
   /** How often the worker is asked whether it still runs the deployment. */
@@ -48,6 +49,16 @@ async function requeue(ctx: DeployContext, d: DeploymentRecord, node: NodeRecord
 }
 
 /**
+ * Sends the deployment back to the queue with `reason` (first: taking the node offline would
+ * requeue it with a generic reason), then the node out of the scheduling pool until its next heartbeat.
+ */
+async function refuseNode(ctx: DeployContext, d: DeploymentRecord, node: NodeRecord, reason: string): Promise<DeployStep> {
+  const step = await requeue(ctx, d, node, `${reason}; rescheduling`);
+  await takeNodesOffline(ctx.pool, { id: node.id }).catch((error: Error) => ctx.log(`deploy ${d.id}: could not take node ${node.name} offline (${error.message})`));
+  return step;
+}
+
+/**
  * One step of the `deploy` workflow. A queued deployment is the scheduler's (it places it on a
  * node, then adds this job). A scheduled one is dispatched to its node's worker; a refusal or
  * an unreachable node sends it back to the queue (and the node out of the pool until its next
@@ -66,18 +77,20 @@ export async function deployStep(ctx: DeployContext, data: DeployJobData): Promi
   const node = d.nodeId ? await getNode(ctx.pool, d.nodeId) : undefined;
   if (!node || node.status !== 'online') return requeue(ctx, d, node, 'its node is gone; rescheduling');
 
+  // Nothing, and never the node's secret, goes to a worker URL outside the host rule (the api
+  // refuses such registrations too; this holds for rows written before the rule or behind its back).
+  if (!ctx.workerAllowed(node.workerUrl)) return refuseNode(ctx, d, node, `node ${node.name} has a worker URL outside the allowed worker hosts (HYPERNODE_WORKER_HOSTS)`);
+  const secret = await dispatchSecretFor(ctx.pool, node.id);
+  if (!secret) return refuseNode(ctx, d, node, `node ${node.name} has no dispatch secret: its worker must register again with a join token`);
+
   const next = (patch: Partial<DeployJobData> = {}): DeployStep => ({ done: false, delayMs: ctx.followMs, data: { ...data, ...patch } });
   const checkDue = Date.now() - (data.checkedAt ?? 0) >= ctx.workerCheckMs;
   // Still scheduled after a while (or rescheduled onto this node behind our back): dispatch
   // again; the worker answers a repeat with "duplicate", so this doubles as the check.
   if (d.status === 'scheduled' && (data.dispatchedTo !== node.id || checkDue)) {
-    const outcome = await dispatchToWorker(node, d, { token: ctx.workerToken, timeoutMs: ctx.workerTimeoutMs });
-    if (!outcome.ok) {
-      const step = await requeue(ctx, d, node, `${outcome.reason}; rescheduling`);
-      // Out of the scheduling pool until its next heartbeat, so the next pass picks another node.
-      await takeNodesOffline(ctx.pool, { id: node.id }).catch((error: Error) => ctx.log(`deploy ${id}: could not take node ${node.name} offline (${error.message})`));
-      return step;
-    }
+    const outcome = await dispatchToWorker(node, d, { secret, timeoutMs: ctx.workerTimeoutMs });
+    // Out of the scheduling pool until its next heartbeat, so the next pass picks another node.
+    if (!outcome.ok) return refuseNode(ctx, d, node, outcome.reason);
     ctx.log(`deploy ${id}: dispatched to ${node.name}`);
     return next({ dispatchedTo: node.id, checkedAt: Date.now() });
   }
@@ -87,7 +100,7 @@ export async function deployStep(ctx: DeployContext, data: DeployJobData): Promi
     return done('failed');
   }
   if (d.status === 'running' && checkDue) {
-    if ((await workerHasJob(node, id, ctx.workerTimeoutMs)) === 'no') {
+    if ((await workerHasJob(node, id, { secret, timeoutMs: ctx.workerTimeoutMs })) === 'no') {
       // The worker clears its job only after reporting the outcome: a final state may have landed meanwhile.
       const now = await getDeployment(ctx.pool, id);
       if (!now || FINAL_STATES.includes(now.status)) return done(now?.status ?? 'gone');

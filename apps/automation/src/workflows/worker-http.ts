@@ -44,16 +44,17 @@ async function headOf(res: Response, max = 4096): Promise<string> {
 export type DispatchOutcome = { ok: true } | { ok: false; reason: string };
 
 /**
- * Sends a scheduled deployment to its node's worker (POST /jobs), within `timeoutMs` for the
- * whole exchange. 200 (a repeat) and 202 are accepted; anything else is a refusal with a
+ * Sends a scheduled deployment to its node's worker (POST /jobs) with that node's own dispatch
+ * secret, within `timeoutMs` for the whole exchange. The caller has checked the URL against the
+ * host rule. 200 (a repeat) and 202 are accepted; anything else is a refusal with a
  * short sanitised reason.
  */
-export async function dispatchToWorker(node: NodeRecord, d: DeploymentRecord, options: { token?: string; timeoutMs: number }): Promise<DispatchOutcome> {
+export async function dispatchToWorker(node: NodeRecord, d: DeploymentRecord, options: { secret: string; timeoutMs: number }): Promise<DispatchOutcome> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   try {
     const res = await fetch(new URL('/jobs', node.workerUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? ''}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.secret}` },
       body: JSON.stringify({ deploymentId: d.id, model: d.model, minVramGb: d.minVramGb }),
       signal,
     });
@@ -69,13 +70,14 @@ export async function dispatchToWorker(node: NodeRecord, d: DeploymentRecord, op
 }
 
 /**
- * Whether the node's worker still runs the deployment (GET /jobs/:id within `timeoutMs`):
+ * Whether the node's worker still runs the deployment (GET /jobs/:id with the node's dispatch
+ * secret, within `timeoutMs`):
  * 'yes' on 2xx, 'no' on 404, 'unknown' when it cannot be asked (the node watchdog judges
  * nodes that stopped answering; one failed look is not proof the job is gone).
  */
-export async function workerHasJob(node: NodeRecord, deploymentId: string, timeoutMs: number): Promise<'yes' | 'no' | 'unknown'> {
+export async function workerHasJob(node: NodeRecord, deploymentId: string, options: { secret: string; timeoutMs: number }): Promise<'yes' | 'no' | 'unknown'> {
   try {
-    const res = await fetch(new URL(`/jobs/${deploymentId}`, node.workerUrl), { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(new URL(`/jobs/${deploymentId}`, node.workerUrl), { headers: { authorization: `Bearer ${options.secret}` }, signal: AbortSignal.timeout(options.timeoutMs) });
     await res.body?.cancel().catch(() => undefined);
     if (res.ok) return 'yes';
     return res.status === 404 ? 'no' : 'unknown';

@@ -8,8 +8,8 @@ export interface HostileTargets {
   ids: string[];
   /** `nextCursor` values the api handed out. */
   cursors: string[];
-  /** The worker bearer token. */
-  token: string;
+  /** Credentials that exist (admin and deploy keys, a node credential, the join token): most requests carry one. */
+  tokens: string[];
 }
 
 /** Strings that broke things before: NUL, controls, lone surrogates, separators, long ones. */
@@ -120,7 +120,7 @@ function queryString(op: ApiOperation, targets: HostileTargets): fc.Arbitrary<st
 
 /**
  * One hostile request to one of `ops`: path ids, query strings (cursors included) and JSON
- * bodies generated from the route's own schema, mutated; the worker token on most of them so
+ * bodies generated from the route's own schema, mutated; a real credential on most of them so
  * validation and handlers are reached, not just the auth check.
  */
 export function hostileRequest(apiUrl: string, ops: ApiOperation[], targets: HostileTargets): fc.Arbitrary<LoadRequest> {
@@ -130,14 +130,17 @@ export function hostileRequest(apiUrl: string, ops: ApiOperation[], targets: Hos
         segments: fc.tuple(...op.pathParams.map(() => pathSegment(targets))),
         query: queryString(op, targets),
         body: op.method === 'GET' ? fc.constant(undefined) : bodyText(op.body, targets),
-        auth: fc.constantFrom<string | undefined>(`Bearer ${targets.token}`, `Bearer ${targets.token}`, `Bearer ${targets.token}`, undefined, 'Bearer wrong', 'Basic Og=='),
+        auth: fc.oneof(
+          { arbitrary: fc.constantFrom(...targets.tokens.map((t) => `Bearer ${t}`)), weight: 6 },
+          { arbitrary: fc.constantFrom<string | undefined>(undefined, 'Bearer wrong', 'Bearer hn_', 'Bearer hn_\u00e9', 'Basic Og=='), weight: 2 },
+        ),
         contentType: fc.constantFrom('application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'),
       })
       .map(({ segments, query, body, auth, contentType }) => {
         let i = 0;
         const path = op.path.replace(/:[^/]+/g, () => segments[i++]!);
-        const headers: Record<string, string> = {};
-        if (auth) headers.authorization = auth;
+        // authorization undefined: sent with no credential at all (not the harness's admin key).
+        const headers: Record<string, string | undefined> = { authorization: auth };
         if (body !== undefined) headers['content-type'] = contentType;
         return { route: `${op.method} ${op.path}`, url: `${apiUrl}${path}${query ? `?${query}` : ''}`, method: op.method, body, headers };
       }),

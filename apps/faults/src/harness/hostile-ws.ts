@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { nastyString } from './hostile-http.js';
+import { wsProtocols } from './credentials.js';
 
 /** One malformed frame: text, or bytes sent as a binary frame. */
 export type HostileFrame = { kind: 'text'; data: string } | { kind: 'binary'; data: Uint8Array };
@@ -48,7 +49,7 @@ export interface FrameProbe {
 /** Opens a connection to realtime and waits (bounded) for its `hello`. */
 export function openFrameProbe(url: string, ms: number): Promise<FrameProbe> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { handshakeTimeout: ms });
+    const ws = new WebSocket(url, wsProtocols(), { handshakeTimeout: ms });
     let waiter: ((v: { outcome: FrameOutcome; closeCode?: number; errorCode?: string }) => void) | undefined;
     let closeCode: number | undefined;
     const timer = setTimeout(() => {

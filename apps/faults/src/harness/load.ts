@@ -1,3 +1,5 @@
+import { withAuth } from './credentials.js';
+
 /** One HTTP request the load sends. */
 export interface LoadRequest {
   /** Label for grouping (e.g. `GET /deployments`). */
@@ -5,7 +7,8 @@ export interface LoadRequest {
   url: string;
   method?: string;
   body?: unknown;
-  headers?: Record<string, string>;
+  /** Sent over the stack's admin key; an `authorization` here replaces it (undefined: none at all). */
+  headers?: Record<string, string | undefined>;
 }
 
 /** What happened to one request; `status` 0 means no HTTP answer (error or timeout). */
@@ -35,7 +38,7 @@ export async function timedFetch(request: LoadRequest, timeoutMs: number): Promi
   try {
     const res = await fetch(request.url, {
       method: request.method ?? 'GET',
-      headers: request.body === undefined ? request.headers : { 'content-type': 'application/json', ...request.headers },
+      headers: withAuth(request.body === undefined ? request.headers : { 'content-type': 'application/json', ...request.headers }),
       body: request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body),
       signal: AbortSignal.timeout(timeoutMs),
     });

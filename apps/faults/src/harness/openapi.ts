@@ -1,3 +1,4 @@
+import { authHeaders } from './credentials.js';
 import { FaultsHarnessError } from './wait.js';
 
 /** The part of a JSON Schema the generators read. */
@@ -48,7 +49,7 @@ const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
  * undocumented operational routes: a route added to the api is covered without editing the suite.
  */
 export async function apiOperations(apiUrl: string): Promise<ApiOperation[]> {
-  const res = await fetch(`${apiUrl}/docs/json`, { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${apiUrl}/docs/json`, { headers: authHeaders(), signal: AbortSignal.timeout(5000) });
   if (!res.ok) throw new FaultsHarnessError(`GET ${apiUrl}/docs/json answered ${res.status}: the api must publish its OpenAPI document there`);
   const doc = (await res.json()) as OpenApiDoc;
   const ops: ApiOperation[] = [];

@@ -1,18 +1,15 @@
 import { queryDirect } from './pg-server.js';
+import { withAuth } from './credentials.js';
 import type { Stack } from './stack.js';
-import { WORKER_TOKEN } from './stack.js';
 import { sleep } from './wait.js';
 import type { WsClient } from './ws-clients.js';
 
 /** A body POST /deployments accepts. */
 export const deploymentBody = (i: number, minVramGb = 8) => ({ model: `faults-model-${i}`, minVramGb });
 
-/** The worker bearer header. */
-export const workerAuth = { authorization: `Bearer ${WORKER_TOKEN}` };
-
-/** POSTs JSON (bounded by 5 s); returns status and parsed body. */
+/** POSTs JSON (bounded by 5 s) with the stack's admin key unless `headers` name another; returns status and parsed body. */
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+  const res = await fetch(url, { method: 'POST', headers: withAuth({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { wsProtocols } from './credentials.js';
 
 /** What one resuming client saw, kept in O(1) memory (no id lists): a 100k replay × 20 clients stays small. */
 export interface ReplayRecord {
@@ -47,7 +48,7 @@ export function startReplayClient(url: string, options: { lastEventId: string; u
   };
   const connect = () => {
     if (stopped || record.done) return;
-    const ws = new WebSocket(url, { handshakeTimeout: 5000 });
+    const ws = new WebSocket(url, wsProtocols(), { handshakeTimeout: 5000 });
     socket = ws;
     ws.on('error', () => undefined);
     ws.on('open', () => (record.connects += 1));

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { withAuth } from './credentials.js';
 
 /** A request whose body is still arriving: the head and half the body now, the rest on `finish()`. */
 export interface SlowRequest {
@@ -15,7 +16,7 @@ export interface SlowRequest {
 export function startSlowRequest(url: string, options: { method?: string; headers?: Record<string, string>; body: unknown; timeoutMs: number }): SlowRequest {
   const payload = Buffer.from(JSON.stringify(options.body));
   const half = Math.floor(payload.length / 2);
-  const req = httpRequest(url, { method: options.method ?? 'POST', headers: { ...options.headers, 'content-type': 'application/json', 'content-length': String(payload.length) }, timeout: options.timeoutMs, agent: false });
+  const req = httpRequest(url, { method: options.method ?? 'POST', headers: { ...withAuth(options.headers), 'content-type': 'application/json', 'content-length': String(payload.length) }, timeout: options.timeoutMs, agent: false });
   const result = new Promise<{ status: number; error?: string }>((resolve) => {
     req.on('response', (res) => {
       res.resume();

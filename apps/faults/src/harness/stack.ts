@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort } from '@hypernode/testing';
+import { authHeaders, clearStackCredentials, createStackCredentials, type StackCredentials } from './credentials.js';
 import { startPgServer, type PgServer } from './pg-server.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { FAULTS_TMP, killAll, startService, type AppName, type ServiceProcess } from './services.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
-
-/** The bearer token every service of a stack shares (≥ 16 characters). */
-export const WORKER_TOKEN = `faults-${randomBytes(12).toString('hex')}`;
+import { waitFor } from './wait.js';
 
 /** What a scenario asks of its stack. */
 export interface StackOptions {
@@ -41,6 +40,8 @@ export interface Stack {
   automationUrl: string;
   /** The environment every service gets. */
   env: NodeJS.ProcessEnv;
+  /** Admin and deploy keys and a join token, made in the stack's database once the api migrated it. */
+  credentials: StackCredentials;
   /** Starts (or restarts after it exited) one service by label. */
   start(name: string): Promise<ServiceProcess>;
   /** The running (or last) process of a label. */
@@ -61,6 +62,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const closers: Array<() => Promise<unknown>> = [];
   const services = new Map<string, ServiceProcess>();
   const close = async () => {
+    clearStackCredentials();
     await killAll(services.values());
     for (const c of closers.reverse()) await c().catch(() => undefined);
     closers.length = 0;
@@ -87,7 +89,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       DATABASE_URL: pg.url(pgProxy.port),
       REDIS_URL: redis.url(redisProxy.port),
       HYPERNODE_REDIS_PREFIX: `faults-${randomBytes(4).toString('hex')}:`,
-      HYPERNODE_WORKER_TOKEN: WORKER_TOKEN,
+      // Every connection of the suite uses the stack's one admin key.
+      REALTIME_MAX_CONNECTIONS_PER_PRINCIPAL: '1000000',
       API_URL: `http://127.0.0.1:${api}`,
       API_RATE_LIMIT_MAX: '1000000',
       AUTOMATION_RECONCILE_MS: '500',
@@ -111,10 +114,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       services.set(name, s);
       return s;
     };
-    // The api migrates the database; the others start once the tables exist.
+    // The api migrates the database; the credentials are made in it and the others start once the tables exist.
     if (specs.has('api')) await start('api');
+    const credentials = await createStackCredentials(pg);
+    env.HYPERNODE_JOIN_TOKEN = credentials.joinToken;
     await Promise.all([...specs.keys()].filter((n) => n !== 'api' && !n.startsWith('gpu-worker')).map(start));
     await Promise.all([...specs.keys()].filter((n) => n.startsWith('gpu-worker')).map(start));
+    // The admin key works end to end before any fault: automation asks the api about it once
+    // (then caches the answer), so a scenario's timings measure its fault, not a cold first look-up.
+    if (specs.has('automation') && specs.has('api')) {
+      await waitFor('automation to accept the stack admin key (GET /workflows → 200)', async () => (await fetch(`http://127.0.0.1:${automation}/workflows`, { headers: authHeaders(), signal: AbortSignal.timeout(3000) }).catch(() => undefined))?.status === 200, 30_000, 200);
+    }
     return {
       pg,
       redis,
@@ -126,6 +136,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       wsUrl: `ws://127.0.0.1:${realtime}`,
       automationUrl: `http://127.0.0.1:${automation}`,
       env,
+      credentials,
       start,
       get: (name) => {
         const s = services.get(name);

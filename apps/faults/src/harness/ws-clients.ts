@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { wsProtocols } from './credentials.js';
 
 /** One WebSocket client's record: what it received and how its connections ended. */
 export interface WsRecord {
@@ -48,7 +49,7 @@ export function startWsClient(url: string, options: { lastEventId?: string; retr
 
   const connect = () => {
     if (stopped) return;
-    const ws = new WebSocket(url, { handshakeTimeout: 2000 });
+    const ws = new WebSocket(url, wsProtocols(), { handshakeTimeout: 2000 });
     socket = ws;
     ws.on('error', () => undefined);
     ws.on('open', () => (record.connects += 1));

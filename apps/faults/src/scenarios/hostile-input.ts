@@ -2,8 +2,9 @@ import { hostileRequest, lazySample, type HostileTargets } from '../harness/host
 import { hostileFrame, openFrameProbe, type FrameOutcome, type FrameProbe } from '../harness/hostile-ws.js';
 import { runConcurrently, summarize, timedFetch } from '../harness/load.js';
 import { apiOperations } from '../harness/openapi.js';
-import { deploymentBody, postJson, workerAuth } from '../harness/probes.js';
-import { withStack, WORKER_TOKEN, type Stack } from '../harness/stack.js';
+import { joinAuth } from '../harness/credentials.js';
+import { deploymentBody, postJson } from '../harness/probes.js';
+import { withStack, type Stack } from '../harness/stack.js';
 import { bySize, Checks, type Scenario } from './types.js';
 
 /** Seed of the generators: FAULTS_SEED to replay a run, else the clock (printed in the figures). */
@@ -12,9 +13,12 @@ const seedOf = (): number => (process.env.FAULTS_SEED ? Number(process.env.FAULT
 /** Rows and cursors that exist, so generated requests reach the database, not only validation. */
 async function seedTargets(stack: Stack): Promise<HostileTargets> {
   const ids: string[] = [];
+  const nodeCredentials: string[] = [];
   for (let i = 0; i < 2; i++) {
-    const node = await postJson(`${stack.apiUrl}/nodes`, { name: `hostile-${i}`, gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' }, workerAuth);
-    if (typeof node.body.id === 'string') ids.push(node.body.id);
+    const node = await postJson(`${stack.apiUrl}/nodes`, { name: `hostile-${i}`, gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' }, joinAuth());
+    const id = (node.body.node as { id?: unknown } | undefined)?.id;
+    if (typeof id === 'string') ids.push(id);
+    if (typeof node.body.credential === 'string') nodeCredentials.push(node.body.credential);
   }
   for (let i = 0; i < 3; i++) {
     const d = await postJson(`${stack.apiUrl}/deployments`, deploymentBody(i, 1));
@@ -26,7 +30,9 @@ async function seedTargets(stack: Stack): Promise<HostileTargets> {
     const next = (page.body as { nextCursor?: unknown } | undefined)?.nextCursor;
     if (typeof next === 'string') cursors.push(next);
   }
-  return { ids: ids.length > 0 ? ids : ['00000000-0000-4000-8000-000000000000'], cursors, token: WORKER_TOKEN };
+  const { adminKey, deployKey, joinToken } = stack.credentials;
+  // The admin key most often, so handlers (not just the auth check) see the generated input.
+  return { ids: ids.length > 0 ? ids : ['00000000-0000-4000-8000-000000000000'], cursors, tokens: [adminKey, adminKey, adminKey, deployKey, joinToken, ...nodeCredentials] };
 }
 
 /** Sends `count` malformed frames over `connections` connections; one frame at a time per connection. */

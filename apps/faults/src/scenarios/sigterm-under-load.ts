@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadRequest } from '../harness/load.js';
-import { deploymentBody, postJson, workerAuth } from '../harness/probes.js';
+import { queryDirect } from '../harness/pg-server.js';
+import { deploymentBody, postJson } from '../harness/probes.js';
 import { sigtermUnderLoad, type SigtermOutcome } from '../harness/sigterm-round.js';
 import { withStack, type Stack } from '../harness/stack.js';
 import { bySize, Checks, type Scenario } from './types.js';
 
+/** `Authorization: Bearer <dispatch secret>` of the node a worker registered as (what the engine sends it), read from the database. */
+async function dispatchAuth(stack: Stack, name: string): Promise<Record<string, string>> {
+  const port = stack.get(name).port;
+  const rows = await queryDirect<{ secret: string | null }>(stack.pg, 'SELECT dispatch_secret AS secret FROM nodes WHERE name = $1', [`faults-worker-${name.split('-').at(-1)}-${port}`]);
+  return rows[0]?.secret ? { authorization: `Bearer ${rows[0].secret}` } : {};
+}
+
 /** Routes each service is loaded with while it is told to stop. */
-function routesOf(stack: Stack, name: string, seedId: string): Array<(i: number) => LoadRequest> {
+function routesOf(stack: Stack, name: string, seedId: string, workerAuth: Record<string, string>): Array<(i: number) => LoadRequest> {
   const url = stack.get(name).url;
   const get = (path: string) => () => ({ route: `${name} GET ${path.replace(/[0-9a-f-]{36}/, ':id')}`, url: `${url}${path}` });
   const common = [get('/health'), get('/ready')];
@@ -16,14 +24,14 @@ function routesOf(stack: Stack, name: string, seedId: string): Array<(i: number)
     case 'automation':
       return [...common, get('/workflows'), get('/runs'), () => ({ route: 'automation POST /workflows/health-sweep/run', url: `${url}/workflows/health-sweep/run`, method: 'POST', body: {} })];
     case 'gpu-worker':
-      return [...common, get(`/jobs/${randomUUID()}`), () => ({ route: 'gpu-worker POST /jobs', url: `${url}/jobs`, method: 'POST', headers: workerAuth, body: { deploymentId: randomUUID(), model: 'faults-model', minVramGb: 1 } })];
+      return [...common, () => ({ ...get(`/jobs/${randomUUID()}`)(), headers: workerAuth }), () => ({ route: 'gpu-worker POST /jobs', url: `${url}/jobs`, method: 'POST', headers: workerAuth, body: { deploymentId: randomUUID(), model: 'faults-model', minVramGb: 1 } })];
     default:
       return common;
   }
 }
 
 /** Requests whose bodies are still arriving when the signal goes out (none for realtime: it takes no body). */
-function slowOf(stack: Stack, name: string): Array<{ url: string; headers?: Record<string, string>; body: unknown }> {
+function slowOf(stack: Stack, name: string, workerAuth: Record<string, string>): Array<{ url: string; headers?: Record<string, string>; body: unknown }> {
   const url = stack.get(name).url;
   const three = <T>(f: (i: number) => T) => [0, 1, 2].map(f);
   switch (stack.get(name).app) {
@@ -54,13 +62,14 @@ export const sigtermUnderLoadScenario: Scenario = {
       const seedId = String(seed.body.id);
       const outcomes: Array<[string, SigtermOutcome]> = [];
       for (const name of ['gpu-worker-1', 'automation', 'realtime', 'api']) {
-        const routes = routesOf(stack, name, seedId);
+        const workerAuth = stack.get(name).app === 'gpu-worker' ? await dispatchAuth(stack, name) : {};
+        const routes = routesOf(stack, name, seedId, workerAuth);
         const isRealtime = stack.get(name).app === 'realtime';
         const outcome = await sigtermUnderLoad(stack.get(name), {
           rate,
           warmMs: bySize(size, 1_500, 5_000),
           next: (i) => routes[i % routes.length]!(i),
-          slow: slowOf(stack, name),
+          slow: slowOf(stack, name, workerAuth),
           ...(isRealtime ? { wsUrl: stack.wsUrl, wsClients: bySize(size, 10, 100) } : {}),
         });
         outcomes.push([name, outcome]);

@@ -9,7 +9,11 @@ export function registerUp(program: Command): void {
   withCommon(program.command('up').description('check (or start) PostgreSQL and Redis, then serve every app on its registry port via `nx run-many -t serve`; Ctrl-C stops everything')).action(
     async (options: CommonOptions) => {
       // Loaded on use: the stack's modules (child processes, crypto) cost every other command start-up time.
-      const [{ ensureInfra }, { assertAppPortsFree, runStack }] = await Promise.all([import('../stack/infra.js'), import('../stack/run-stack.js')]);
+      const [{ ensureInfra }, { assertAppPortsFree, runStack }, { bootstrapAuth, signInBanner }] = await Promise.all([
+        import('../stack/infra.js'),
+        import('../stack/run-stack.js'),
+        import('../stack/bootstrap-auth.js'),
+      ]);
       const resolve = resolveOptions(options);
       const { profile, instance } = resolveSettings(resolve);
       const services = listServices(resolve);
@@ -29,7 +33,22 @@ export function registerUp(program: Command): void {
         log(`stopped (${interrupted}) before any app started`);
         return;
       }
-      process.exitCode = await runStack({ root, services, infra, log, env: { HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance) } });
+      const stackEnv = { HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance) };
+      let auth;
+      try {
+        auth = await bootstrapAuth(root, services, { ...process.env, ...stackEnv }, log);
+      } catch (error) {
+        for (const started of infra.reverse()) await started.stop().catch(() => undefined);
+        throw error;
+      }
+      process.exitCode = await runStack({
+        root,
+        services,
+        infra,
+        log,
+        env: { ...stackEnv, HYPERNODE_JOIN_TOKEN: auth.joinToken },
+        banner: signInBanner(auth.signInUrls),
+      });
     },
   );
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { waitHealthy } from '@hypernode/health';
 import { belongsToWorkspace, describeHolders, findListeners, pidsWithEnv, stopProcess, WORKSPACE_MARKER } from '@hypernode/port-inspect';
 import { isAppKind, portEnvVar, type ResolvedService } from '@hypernode/ports';
 import { CliError } from '../common.js';
@@ -32,6 +33,17 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/**
+ * Prints the banner once every app answers its health check (so it is not lost in the apps'
+ * start-up output), or after 120 s at the latest; never once the stack is stopping.
+ */
+function printBannerWhenUp(banner: string[], apps: readonly ResolvedService[], child: ChildProcess): void {
+  void (async () => {
+    await waitHealthy(apps, { waitMs: 120_000 }).catch(() => undefined);
+    if (child.exitCode === null && child.signalCode === null) console.log(banner.join('\n'));
+  })();
+}
+
 /** Everything a stack run needs. */
 export interface StackOptions {
   root: string;
@@ -40,6 +52,8 @@ export interface StackOptions {
   env: NodeJS.ProcessEnv;
   infra: StartedInfra[];
   log: (line: string) => void;
+  /** Lines (the sign-in URLs) printed once every app is up. */
+  banner?: string[];
 }
 
 /**
@@ -53,8 +67,8 @@ export async function runStack(options: StackOptions): Promise<number> {
   const apps = services.filter((s) => isAppKind(s.kind));
   const stackId = randomUUID();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, HYPERNODE_STACK: stackId, [WORKSPACE_MARKER]: root, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
-  // Workers authenticate to the api with this; a development run makes one up.
-  env.HYPERNODE_WORKER_TOKEN ||= randomBytes(24).toString('hex');
+  // Workers register with the join token (bootstrapAuth); a stale shared secret must not leak in.
+  delete env.HYPERNODE_WORKER_TOKEN;
   if (env.PORT) {
     log(`ignoring PORT=${env.PORT}: it applies to one service run alone; use <SERVICE>_PORT (e.g. API_PORT) with npm start`);
     delete env.PORT;
@@ -67,6 +81,7 @@ export async function runStack(options: StackOptions): Promise<number> {
   const child = spawn(nx, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout!.pipe(process.stdout, { end: false });
   child.stderr!.pipe(process.stderr, { end: false });
+  if (options.banner) printBannerWhenUp(options.banner, apps, child);
 
   let stopping: Promise<number> | undefined;
   const stop = (reason: string, code: number): Promise<number> =>

@@ -16,8 +16,10 @@ export interface AppModel {
   next: boolean;
   /** Lines of its .env.example. */
   envLines: string[];
-  /** True for apps that get the database, Redis and worker secrets in compose (every kind but frontends). */
+  /** True for apps that get the database and Redis URLs in compose (every kind but frontends). */
   backend: boolean;
+  /** True for GPU workers: they get the join token they register with. */
+  worker: boolean;
 }
 
 /**
@@ -35,18 +37,18 @@ export interface ComposeSecret {
 export interface ComposeSecrets {
   dbPassword: ComposeSecret;
   redisPassword: ComposeSecret;
-  workerToken: ComposeSecret;
+  joinToken: ComposeSecret;
 }
 
 function composeSecret(name: string, what: string): ComposeSecret {
-  return { name, ref: `\${${name}:?set ${name} to ${what} (URL-safe, e.g. the output of openssl rand -hex 24)}` };
+  return { name, ref: `\${${name}:?set ${name} to ${what}}` };
 }
 
 /** The three secrets every compose run needs; the database one is the name the local stack reads too. */
 export const COMPOSE_SECRETS: ComposeSecrets = {
-  dbPassword: composeSecret('HYPERNODE_DB_PASSWORD', 'the PostgreSQL password of the hypernode role'),
-  redisPassword: composeSecret('HYPERNODE_REDIS_PASSWORD', 'the Redis password'),
-  workerToken: composeSecret('HYPERNODE_WORKER_TOKEN', 'the secret the api shares with GPU workers'),
+  dbPassword: composeSecret('HYPERNODE_DB_PASSWORD', 'the PostgreSQL password of the hypernode role (URL-safe, e.g. the output of openssl rand -hex 24)'),
+  redisPassword: composeSecret('HYPERNODE_REDIS_PASSWORD', 'the Redis password (URL-safe, e.g. the output of openssl rand -hex 24)'),
+  joinToken: composeSecret('HYPERNODE_JOIN_TOKEN', 'a join token the GPU workers register with (hnj_..., from npx hypernode join-tokens create --uses 10 against this database)'),
 };
 
 /** Everything the deploy templates render from: the registry, resolved with no env overrides. */
@@ -63,6 +65,8 @@ export interface DeployModel {
   listenPort: number;
   /** Secrets compose reads from the environment, with no default. */
   secrets: ComposeSecrets;
+  /** HYPERNODE_WORKER_HOSTS for the backends: the compose host names of the worker apps (the only hosts the api and engine may reach workers on). */
+  workerHosts: string;
 }
 
 function entryOf(tree: Tree, name: string): string {
@@ -85,6 +89,7 @@ export function deployModel(tree: Tree, options: { listenPort?: number; services
       next: tree.exists(join('apps', s.name, 'next.config.mjs')),
       envLines: Object.entries(serviceEnv(s.name as never, { registry, env: {} })).map(([k, v]) => `${k}=${v}`),
       backend: s.kind !== 'frontend',
+      worker: s.kind === 'worker',
     }));
   const find = (name: 'postgres' | 'redis' | 'solana') => {
     const s = services.find((x) => x.name === name);
@@ -92,5 +97,5 @@ export function deployModel(tree: Tree, options: { listenPort?: number; services
     return s;
   };
   const routed = apps.filter((a) => a.route).sort((a, b) => b.route!.length - a.route!.length);
-  return { services, apps, infra: { postgres: find('postgres'), redis: find('redis'), solana: find('solana') }, routed, ownHost: apps.filter((a) => !a.route), listenPort: options.listenPort ?? 80, secrets: COMPOSE_SECRETS };
+  return { services, apps, infra: { postgres: find('postgres'), redis: find('redis'), solana: find('solana') }, routed, ownHost: apps.filter((a) => !a.route), listenPort: options.listenPort ?? 80, secrets: COMPOSE_SECRETS, workerHosts: apps.filter((a) => a.worker).map((a) => a.name).join(',') };
 }

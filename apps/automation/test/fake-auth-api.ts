@@ -1,0 +1,34 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+
+/** Credentials the stand-in api knows, by bearer token. */
+export const PRINCIPALS: Record<string, { kind: 'key'; id: string; scopes: string[] }> = {
+  'hn_admin-test-key': { kind: 'key', id: '00000000-0000-4000-8000-0000000000a1', scopes: ['admin', 'deploy', 'read'] },
+  'hn_deploy-test-key': { kind: 'key', id: '00000000-0000-4000-8000-0000000000d1', scopes: ['deploy', 'read'] },
+};
+
+/**
+ * A stand-in for the api's `GET /auth/me` on port 0, following the contract: 200 `{principal}`
+ * for a known `Authorization: Bearer …`, 401 `{statusCode, error, message}` otherwise.
+ * `state.hang` makes it stop answering (an api that is down but holds the connection).
+ */
+export async function startFakeAuthApi() {
+  const state = { hang: false, calls: 0 };
+  const server: Server = createServer((req, res) => {
+    state.calls++;
+    if (state.hang) return;
+    const principal = PRINCIPALS[/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''];
+    if (req.url === '/auth/me' && principal) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ principal }));
+    res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'unknown API key' }));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    state,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

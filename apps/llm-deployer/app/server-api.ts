@@ -1,0 +1,48 @@
+import { cookies } from 'next/headers';
+import type { DeploymentRecord } from '@hypernode/events';
+import { API_URL, unreachable } from './api';
+
+// Server components only (next/headers): the first paint of each page.
+
+/** The api's session cookie (see the auth contract). */
+const SESSION_COOKIE = 'hn_session';
+
+/** What a server-side fetch found out; `signedIn: false` → render the sign-in page. */
+export interface ServerFetch {
+  signedIn: boolean;
+  error?: string;
+}
+
+/**
+ * Server-side api calls act for the browser that asked: its session cookie goes along — only
+ * that one (localhost cookies are shared by every port, other apps' cookies stay here).
+ */
+async function forwardedHeaders(): Promise<Record<string, string>> {
+  const session = (await cookies()).get(SESSION_COOKIE);
+  return session ? { cookie: `${SESSION_COOKIE}=${session.value}` } : {};
+}
+
+/** Server-side first paint: the newest deployments, or an error message. */
+export async function fetchDeployments(): Promise<ServerFetch & { items: DeploymentRecord[] }> {
+  try {
+    const res = await fetch(`${API_URL}/deployments?limit=50`, { cache: 'no-store', headers: await forwardedHeaders() });
+    if (res.status === 401) return { items: [], signedIn: false };
+    if (!res.ok) return { items: [], signedIn: true, error: `API answered ${res.status}` };
+    return { items: ((await res.json()) as { items: DeploymentRecord[] }).items, signedIn: true };
+  } catch {
+    return { items: [], signedIn: true, error: unreachable() };
+  }
+}
+
+/** Server-side first paint of one deployment. */
+export async function fetchDeployment(id: string): Promise<ServerFetch & { deployment?: DeploymentRecord }> {
+  try {
+    const res = await fetch(`${API_URL}/deployments/${encodeURIComponent(id)}`, { cache: 'no-store', headers: await forwardedHeaders() });
+    if (res.status === 401) return { signedIn: false };
+    if (res.status === 404 || res.status === 400) return { signedIn: true, error: `No deployment ${id}` };
+    if (!res.ok) return { signedIn: true, error: `API answered ${res.status}` };
+    return { signedIn: true, deployment: (await res.json()) as DeploymentRecord };
+  } catch {
+    return { signedIn: true, error: unreachable() };
+  }
+}

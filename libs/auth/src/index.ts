@@ -1,0 +1,6 @@
+export * from './principal.js';
+export * from './reason.js';
+export * from './remote-principal.js';
+export * from './scopes.js';
+export * from './secrets.js';
+export * from './worker-url.js';
