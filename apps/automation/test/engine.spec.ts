@@ -21,9 +21,8 @@ describe('fair scheduling', () => {
     await t.start();
 
     const runnable = await createDeployment(t.pool, { model: 'fits', minVramGb: 8 });
-    const created = Date.now();
     const placed = await until('the runnable deployment to be scheduled', async () => ((await t!.statusOf(runnable.id)).status !== 'queued' ? t!.statusOf(runnable.id) : undefined), 10_000);
-    expect(Date.now() - created).toBeLessThan(2000);
+    // How fast is a figure of the fault suite's starvation scenario (not a timed assertion here).
     expect(placed.node_id).toBe(node.id);
 
     // Every blocker ends up with the reason, written once (one event each), however many sweeps run.

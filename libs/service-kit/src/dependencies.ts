@@ -21,7 +21,8 @@ export interface DependencyTimeouts {
 export const DEFAULT_TIMEOUTS: DependencyTimeouts = {
   pgConnectMs: 1000,
   pgQueryMs: 1500,
-  pgStatementMs: 5000,
+  // Below the client's own bound: a statement whose client gave up must not go on holding locks.
+  pgStatementMs: 1400,
   pgIdleInTransactionMs: 10_000,
   redisConnectMs: 1000,
   redisCommandMs: 500,
