@@ -110,7 +110,8 @@ describe('deploy runs', () => {
     });
     expect(row.error).toMatch(/^node refuser refused it \(500: x+…\); rescheduling$/);
     expect(row.error!.length).toBeLessThan(300);
-    expect((await t.pool.query('SELECT status FROM nodes WHERE id = $1', [node.id])).rows[0].status).toBe('offline');
+    // The node leaves the pool in the step's next transaction, right after the requeue.
+    await until('the refusing node to go offline', async () => (await t!.pool.query('SELECT status FROM nodes WHERE id = $1', [node.id])).rows[0].status === 'offline');
   }, 30_000);
 });
 
