@@ -64,7 +64,8 @@ const AUTOMATION_ENV = {
   AUTOMATION_RECONCILE_PAGE: env.int(500, 1, 10_000),
   AUTOMATION_PRUNE_MS: env.int(60_000, 10, 24 * HOUR_MS),
   AUTOMATION_EVENTS_KEEP_S: env.int(86_400, 1),
-  AUTOMATION_EVENTS_KEEP_LAST: env.int(100_000, 0),
+  // Never 0: the relay reads the highest published id from the newest rows (a pruned top would look like a reset).
+  AUTOMATION_EVENTS_KEEP_LAST: env.int(100_000, 1000),
 };
 
 /** Reads the engine's settings from the environment; throws ConfigError listing every bad one. */

@@ -49,8 +49,10 @@ const KEEP = { removeOnComplete: 100, removeOnFail: 100 };
 export async function startEngine(config: AutomationConfig, pool: Pool, log: (line: string) => void = () => undefined): Promise<Engine> {
   const connection = connectionOf(config.redisUrl);
   const prefix = `${config.redisPrefix}bull`;
-  const queue = new Queue(DEPLOY_QUEUE, { connection, prefix });
-  const maintenance = new Queue(MAINTENANCE_QUEUE, { connection, prefix });
+  // Producers fail fast while Redis is away (no offline queue): a request's 503 must not leave a
+  // command queued in memory that runs later; the workers keep BullMQ's retry-forever connection.
+  const queue = new Queue(DEPLOY_QUEUE, { connection: { ...connection, enableOfflineQueue: false }, prefix });
+  const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: { ...connection, enableOfflineQueue: false }, prefix });
   // Its own bounded client: a sweep never waits on Redis longer than commandTimeout.
   const redis = new Redis({ ...connection, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
   redis.on('error', () => undefined); // reported by the sweep that fails, not as an unhandled event

@@ -70,11 +70,14 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   let matching: Promise<unknown> | undefined;
   let sweeping: Promise<unknown> | undefined;
+  let stopped = false;
   const tick = () => {
+    if (stopped) return;
     matching ??= match()
       .catch((error: Error) => log(`scheduler: matching pass failed (${error.message}); next pass in ${options.intervalMs} ms`))
       .finally(() => {
         matching = undefined;
+        if (stopped) return;
         sweeping ??= sweep()
           .catch((error: Error) => log(`scheduler: sweep failed (${error.message}); next in ${options.intervalMs} ms`))
           .finally(() => (sweeping = undefined));
@@ -89,6 +92,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     sweep,
     stop: () =>
       (stopping ??= (async () => {
+        stopped = true;
         clearInterval(timer);
         await matching;
         await sweeping;

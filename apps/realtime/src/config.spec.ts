@@ -4,7 +4,7 @@ import { loadRealtimeConfig } from './config.js';
 
 describe('loadRealtimeConfig', () => {
   it('has bounded defaults', () => {
-    expect(loadRealtimeConfig({})).toMatchObject({ maxReplayEvents: 10_000, replayPageSize: 500, maxTopicsPerConnection: 100, maxConnectionsPerAddress: 50, redisCommandTimeoutMs: 1000 });
+    expect(loadRealtimeConfig({})).toMatchObject({ maxReplayEvents: 10_000, replayPageSize: 50, maxConcurrentReplays: 2, maxTopicsPerConnection: 100, maxConnectionsPerAddress: 50, redisCommandTimeoutMs: 1000 });
   });
 
   it('reads the caps from the environment', () => {

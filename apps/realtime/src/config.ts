@@ -19,6 +19,8 @@ export interface RealtimeConfig {
   maxReplayEvents: number;
   /** Events read from Redis (and sent) per replay page. */
   replayPageSize: number;
+  /** Replays running at once across all connections; more wait their turn. */
+  maxConcurrentReplays: number;
   /** Longest a replay waits for a client to read its buffer down before dropping it (4008). */
   replayStallMs: number;
   /** Topics one connection may hold at once. */
@@ -43,7 +45,8 @@ const REALTIME_ENV = {
   REALTIME_MAX_BUFFERED_BYTES: env.int(1024 * 1024, 1024, 1024 ** 3),
   REALTIME_MAX_PAYLOAD_BYTES: env.int(64 * 1024, 256, 16 * 1024 * 1024),
   REALTIME_MAX_REPLAY_EVENTS: env.int(10_000, 0, 10_000_000),
-  REALTIME_REPLAY_PAGE_SIZE: env.int(500, 1, 10_000),
+  REALTIME_REPLAY_PAGE_SIZE: env.int(50, 1, 10_000),
+  REALTIME_MAX_CONCURRENT_REPLAYS: env.int(2, 1, 1000),
   REALTIME_REPLAY_STALL_MS: env.int(10_000, 10, 600_000),
   REALTIME_MAX_TOPICS: env.int(100, 1, 100_000),
   REALTIME_MAX_CONNECTIONS_PER_ADDRESS: env.int(50, 1, 1_000_000),
@@ -65,6 +68,7 @@ export function loadRealtimeConfig(source: NodeJS.ProcessEnv = process.env): Rea
     maxPayloadBytes: v.REALTIME_MAX_PAYLOAD_BYTES,
     maxReplayEvents: v.REALTIME_MAX_REPLAY_EVENTS,
     replayPageSize: v.REALTIME_REPLAY_PAGE_SIZE,
+    maxConcurrentReplays: v.REALTIME_MAX_CONCURRENT_REPLAYS,
     replayStallMs: v.REALTIME_REPLAY_STALL_MS,
     maxTopicsPerConnection: v.REALTIME_MAX_TOPICS,
     maxConnectionsPerAddress: v.REALTIME_MAX_CONNECTIONS_PER_ADDRESS,

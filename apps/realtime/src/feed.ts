@@ -134,6 +134,13 @@ export class EventFeed {
         }
         // Nothing new (or the reader gave up on a silent connection): look at the epoch and the stream's top now.
         if (!result) lastCheck = Number.NEGATIVE_INFINITY;
+        // A batch read across a re-seed (the relay swaps the stream and the epoch in one MULTI) holds
+        // the new epoch's replay window, not live events: re-position instead of sending it on.
+        else if ((await this.commands.get(this.keys.epoch)) !== this.epoch) {
+          await this.check(handlers);
+          lastCheck = Date.now();
+          continue;
+        }
         for (const [, entries] of result ?? []) {
           for (const { id, event } of parseEntries(entries)) {
             if (this.position === undefined || id <= this.position) continue;

@@ -17,6 +17,28 @@ export function topicScope(_topic: string): Scope {
 }
 
 /**
+ * At most `size` replays run at once across all connections; the others wait their turn in
+ * order. A dozen lines, so hand-written rather than a dependency (p-limit is only transitive here).
+ */
+class ReplaySlots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly size: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+/**
  * Every connection of one realtime server: subscriptions, resume (paged, bounded replays) and
  * live fan-out of the follower's events. See protocol.ts for the guarantees.
  */
@@ -24,12 +46,15 @@ export class Hub {
   readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly perPrincipal = new Map<string, number>();
+  private readonly replaySlots: ReplaySlots;
 
   constructor(
     private readonly feed: EventFeed,
     private readonly config: RealtimeConfig,
     private readonly instanceId: string,
-  ) {}
+  ) {
+    this.replaySlots = new ReplaySlots(config.maxConcurrentReplays);
+  }
 
   /** Takes a new socket (or closes it with 4029 / 4030 when its address / principal holds too many). */
   accept(connection: Connection): void {
@@ -164,7 +189,9 @@ export class Hub {
     if (isTrimmedAfter(after, backlog)) return this.reset(c, 'backlog_trimmed', `events after ${after} are no longer kept: ${RELOAD}`, backlog);
     if (this.feed.position - after > BigInt(this.config.maxReplayEvents)) return this.tooLong(c, backlog);
     if (fresh) c.sent = after;
-    await this.replay(c, after, fresh ? after : c.cursor, added, generation, backlog);
+    const cursor = fresh ? after : c.cursor;
+    c.mode = 'replaying'; // live events stay in the stream while it waits its turn
+    await this.replaySlots.run(() => (c.generation === generation && !c.closed ? this.replay(c, after, cursor, added, generation, backlog) : Promise.resolve()));
   }
 
   private tooLong(c: Connection, backlog: Backlog): void {
@@ -210,6 +237,8 @@ export class Hub {
         c.sent = id;
       }
       if (scanned > this.config.maxReplayEvents) return this.tooLong(c, backlog);
+      // Let /health, pings and live fan-out run between pages: many replays must not starve them.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.restartAt(c, max(at, this.feed.position ?? at, c.sent));
   }

@@ -21,7 +21,8 @@ export interface DependencyTimeouts {
 export const DEFAULT_TIMEOUTS: DependencyTimeouts = {
   pgConnectMs: 1000,
   pgQueryMs: 1500,
-  pgStatementMs: 5000,
+  // Below the client's own bound: a statement whose client gave up must not go on holding locks.
+  pgStatementMs: 1400,
   pgIdleInTransactionMs: 10_000,
   redisConnectMs: 1000,
   redisCommandMs: 500,
@@ -43,6 +44,10 @@ export function createPgPool(connectionString: string, options: { max?: number; 
     keepAlive: true,
   });
   pool.on('error', (error) => options.log?.(`idle PostgreSQL connection lost (${error.message})`));
+  // pg-pool listens for errors on idle clients only: a connection the server ends while a client
+  // is checked out (PostgreSQL restarted mid-transaction) would emit an unhandled 'error' and kill
+  // the process. The query in flight fails on its own; this listener only keeps the process up.
+  pool.on('connect', (client) => client.on('error', (error) => options.log?.(`PostgreSQL connection in use lost (${error.message})`)));
   return pool;
 }
 
@@ -73,7 +78,8 @@ export interface WatchedRedis {
 /**
  * A Redis client for request paths, plus a watchdog: a connection that stops answering (packets
  * dropped, a half-open socket) is never noticed by TCP in time, so a PING every `everyMs` that
- * fails twice in a row — or a connection stuck short of ready — forces a reconnect.
+ * fails three times in a row — or a connection stuck short of ready — forces a reconnect. (Three,
+ * not one: a busy event loop makes a ping time out while its answer waits in the socket.)
  */
 export function createRedis(url: string, options: { timeouts?: Partial<DependencyTimeouts>; everyMs?: number; log?: (line: string) => void } = {}): WatchedRedis {
   const redis = new Redis(url, { ...redisOptions(options.timeouts), lazyConnect: false });
@@ -97,8 +103,8 @@ export function createRedis(url: string, options: { timeouts?: Partial<Dependenc
       () => (misses = 0),
       () => {
         misses += 1;
-        if (misses >= 2) {
-          options.log?.('redis: two pings unanswered; reconnecting');
+        if (misses >= 3) {
+          options.log?.('redis: three pings in a row unanswered; reconnecting');
           misses = 0;
           redis.disconnect(true);
         }

@@ -60,7 +60,8 @@ export function registerErrorHandling(app: FastifyInstance, service: string, map
     const dependency = unavailableDependency(error);
     if (dependency) {
       request.log.warn({ dependency, err: error.message }, 'dependency unavailable');
-      const detail = error instanceof DependencyUnavailableError ? error.detail : error.message;
+      // The driver's own message (addresses, host names) stays in the log; the body says only what kind of failure.
+      const detail = error instanceof DependencyUnavailableError ? error.detail : /timeout|timed out/i.test(error.message) ? 'no answer in time' : 'connection failed';
       return reply.code(503).header('retry-after', '1').send(errorBody(503, new DependencyUnavailableError(dependency, detail).message, { dependency }));
     }
     const status = error.statusCode ?? 500;

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
-import { assertTransition, type DeploymentRecord, type DeploymentState, type NodeRecord } from '@hypernode/events';
+import { assertTransition, type DeploymentRecord, type DeploymentState } from '@hypernode/events';
 import { CURSOR_AT_SQL, decodeCursor, encodeCursor } from './cursor.js';
-import { toDeployment, toNode, type DeploymentRow, type NodeRow } from './rows.js';
+import { toDeployment, type DeploymentRow } from './rows.js';
 import { recordEvent, withTransaction } from './transaction.js';
 
 /** What a client sends to create a deployment. */
@@ -86,34 +86,4 @@ export async function transitionIn(client: PoolClient, id: string, to: Deploymen
   const record = toDeployment(rows[0]!);
   await recordEvent(client, 'deployment.updated', { deployment: record, from });
   return record;
-}
-
-/** Ids of deployments waiting for a node, oldest first. */
-export async function queuedDeploymentIds(pool: Pool, limit = 100): Promise<string[]> {
-  const { rows } = await pool.query<{ id: string }>("SELECT id FROM deployments WHERE status = 'queued' ORDER BY created_at, id LIMIT $1", [limit]);
-  return rows.map((r) => r.id);
-}
-
-/**
- * Schedules a queued deployment onto the least-loaded online node that has the GPU model
- * (when one is asked for), enough free VRAM and nothing else scheduled or running. The node
- * row is locked, so two schedulers never give one node two deployments. Undefined when no
- * node fits (the deployment stays queued).
- */
-export function scheduleOnFreeNode(pool: Pool, id: string): Promise<{ deployment: DeploymentRecord; node: NodeRecord } | undefined> {
-  return withTransaction(pool, async (client) => {
-    const current = await client.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
-    const d = current.rows[0];
-    if (!d || d.status !== 'queued') return undefined;
-    const { rows } = await client.query<NodeRow>(
-      `SELECT * FROM nodes n
-        WHERE status = 'online' AND free_vram_gb >= $1 AND ($2::text IS NULL OR gpu_model = $2)
-          AND NOT EXISTS (SELECT 1 FROM deployments x WHERE x.node_id = n.id AND x.status IN ('scheduled', 'running'))
-        ORDER BY load, free_vram_gb DESC, id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED`,
-      [d.min_vram_gb, d.gpu_model],
-    );
-    if (!rows[0]) return undefined;
-    const deployment = await transitionIn(client, id, 'scheduled', { nodeId: rows[0].id });
-    return { deployment: deployment!, node: toNode(rows[0]) };
-  });
 }

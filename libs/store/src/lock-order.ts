@@ -13,9 +13,9 @@
  *      therefore handed out in commit order: the relay never sees id N+1 committed while id N
  *      is still in flight, and never has a gap filled late.
  *
- * The one lock taken "upwards" (deployment, then node) is `scheduleOnFreeNode`'s node lock,
- * which uses `SKIP LOCKED`: it never waits, so it cannot close a cycle. Foreign-key checks
- * take `FOR KEY SHARE` on the node, which does not conflict with `FOR NO KEY UPDATE`.
+ * The scheduler (scheduling.ts) locks a node, then a deployment, both with `SKIP LOCKED`: it
+ * never waits, so it cannot close a cycle. Foreign-key checks take `FOR KEY SHARE` on the node,
+ * which does not conflict with `FOR NO KEY UPDATE`.
  *
  * The relay (apps/api) takes `RELAY_LOCK` with `pg_try_advisory_xact_lock` (never waits) and
  * only reads and stamps `events` rows, which writers never lock.

@@ -10,8 +10,7 @@ import { listServices } from '@hypernode/ports';
  */
 export function servicesRoutes(app: FastifyInstance, deps: { redis: Redis; redisPrefix: string }): void {
   app.get('/services', { config: { auth: 'read' } }, async () => {
-    const raw = await deps.redis.get(servicesHealthKey(deps.redisPrefix));
-    const snapshot = raw ? (JSON.parse(raw) as ServicesHealthSnapshot) : undefined;
+    const snapshot = parseSnapshot(await deps.redis.get(servicesHealthKey(deps.redisPrefix)));
     const ageS = snapshot ? Math.max(0, Math.round((Date.now() - Date.parse(snapshot.checkedAt)) / 100) / 10) : null;
     return listServices().map((s) => {
       const h = snapshot?.services.find((x) => x.name === s.name);
@@ -21,4 +20,15 @@ export function servicesRoutes(app: FastifyInstance, deps: { redis: Redis; redis
       return { name: s.name, kind: s.kind, port: s.port, url: s.url, purpose: s.purpose, required: s.required, health };
     });
   });
+}
+
+/** The stored sweep, or undefined when there is none or it is not one (a bad value is "no sweep", not a 500). */
+function parseSnapshot(raw: string | null): ServicesHealthSnapshot | undefined {
+  if (!raw) return undefined;
+  try {
+    const value = JSON.parse(raw) as ServicesHealthSnapshot;
+    return Array.isArray(value?.services) && typeof value.checkedAt === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Pool } from 'pg';
-import { FINAL_STATES, type DeploymentRecord, type NodeRecord } from '@hypernode/events';
+import { FINAL_STATES, IllegalTransitionError, type DeploymentRecord, type NodeRecord } from '@hypernode/events';
 import { dispatchSecretFor, getDeployment, getNode, requeueIfStill, takeNodesOffline, transitionDeployment } from '@hypernode/store';
 import { dispatchToWorker, workerHasJob } from './worker-http.js';
 
@@ -96,7 +96,10 @@ export async function deployStep(ctx: DeployContext, data: DeployJobData): Promi
   }
 
   if (d.maxDurationS !== null && Date.now() - Date.parse(d.createdAt) > d.maxDurationS * 1000) {
-    await transitionDeployment(ctx.pool, id, 'failed', { error: `exceeded its max duration of ${d.maxDurationS} s` }).catch(() => undefined);
+    // A deployment that moved on meanwhile is fine; a PostgreSQL outage is not: that step retries with backoff.
+    await transitionDeployment(ctx.pool, id, 'failed', { error: `exceeded its max duration of ${d.maxDurationS} s` }).catch((error: unknown) => {
+      if (!(error instanceof IllegalTransitionError)) throw error;
+    });
     return done('failed');
   }
   if (d.status === 'running' && checkDue) {
