@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 
 /**
- * Module boundaries: apps import libs, libs import only libs, tools import libs and tools,
+ * Module boundaries: apps import libs, libs import only libs, tools import libs (backend libs too) and tools,
  * end-to-end projects import apps and libs;
  * frontends and backends share only `scope:shared` libs. No `* → *` catch-all.
  */
@@ -13,7 +13,9 @@ const depConstraints = [
   { sourceTag: 'scope:frontend', onlyDependOnLibsWithTags: ['scope:frontend', 'scope:shared'] },
   { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['scope:backend', 'scope:shared'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-  { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:tooling', 'scope:shared'] },
+  // The CLI manages the database (migrations, API keys, join tokens), so tools may use backend LIBS
+  // (type:tool still depends on type:lib/type:tool only: never on an app).
+  { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:tooling', 'scope:shared', 'scope:backend'] },
 ];
 
 export default [

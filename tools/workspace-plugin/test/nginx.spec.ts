@@ -6,8 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { createTestDatabase, freePort, testRedisPrefix, type TestDatabase } from '@hypernode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { stopProcess } from '@hypernode/port-inspect';
+import { createApiKey } from '@hypernode/store';
 import { listServices, REGISTRY_RELATIVE_PATH, type ResolvedService } from '@hypernode/ports';
 import { renderDeployArtifacts } from '../src/generators/deploy-artifacts/generator';
 import { deployModel } from '../src/generators/deploy-artifacts/lib/model';
@@ -27,6 +29,8 @@ let dir: string;
 let proxy: string;
 let services: ResolvedService[];
 let db: TestDatabase;
+/** A read key for the WebSocket through the proxy (realtime needs a credential). */
+let readKey: string;
 const keys = testRedisPrefix();
 
 function startApp(name: string, entry: string): Promise<void> {
@@ -68,6 +72,13 @@ beforeAll(async () => {
   const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
   children.push(nginx);
   await waitFor(`http://${proxy}/api/health`);
+  // The api has migrated the test database by now.
+  const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+  try {
+    readKey = (await createApiKey(pool, { name: 'nginx-test', scopes: ['read'] })).key;
+  } finally {
+    await pool.end();
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -87,7 +98,7 @@ describe('generated nginx config, run by real nginx in front of the running apps
   });
 
   it('upgrades a WebSocket through /ws/ and delivers the server\'s frames', async () => {
-    const socket = new WebSocket(`ws://${proxy}/ws/`);
+    const socket = new WebSocket(`ws://${proxy}/ws/`, ['hypernode.v1', `hypernode.bearer.${readKey}`]);
     const frame = await new Promise<string>((ok, fail) => {
       socket.once('message', (d) => ok(d.toString()));
       socket.once('error', fail);

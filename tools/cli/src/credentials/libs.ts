@@ -1,9 +1,7 @@
-// The CLI (scope:tooling) reaches backend libs here only: it bootstraps credentials in PostgreSQL
-// with the store's own functions rather than a second copy of their SQL.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// The CLI bootstraps credentials in PostgreSQL with the store's own functions rather than a
+// second copy of their SQL (eslint.config.mjs lets tools use backend libs, never apps).
 import type * as Auth from '@hypernode/auth';
 import type * as ServiceKit from '@hypernode/service-kit';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import type * as Store from '@hypernode/store';
 
 /** The workspace libraries the credential commands use (TypeScript sources, not bundled). */
@@ -33,9 +31,7 @@ export function loadCredentialLibs(): Promise<CredentialLibs> {
 
 async function importAll(): Promise<CredentialLibs> {
   const [auth, store, kit] = await Promise.all([
-        // eslint-disable-next-line @nx/enforce-module-boundaries
     import('@hypernode/auth'),
-        // eslint-disable-next-line @nx/enforce-module-boundaries
     import('@hypernode/store'),
     import('@hypernode/service-kit'),
   ]);
