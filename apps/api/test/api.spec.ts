@@ -280,5 +280,7 @@ describe('worker reports', () => {
     expect((await inject('POST', `/nodes/${nodeId}/deregister`, undefined, leaving.auth)).statusCode).toBe(204);
     expect((await inject('GET', `/nodes/${nodeId}`)).json().status).toBe('offline');
     expect((await inject('GET', `/deployments/${id}`)).json()).toMatchObject({ status: 'queued', nodeId: null, progress: 0 });
+    // Its credential ended with it: it cannot heartbeat itself back online.
+    expect((await inject('POST', `/nodes/${nodeId}/heartbeat`, { load: 0, freeVramGb: 80 }, leaving.auth)).statusCode).toBe(401);
   });
 });

@@ -25,6 +25,8 @@ interface Case {
 let api: TestApi;
 let nodeA: Awaited<ReturnType<TestApi['registerNode']>>;
 let nodeB: Awaited<ReturnType<TestApi['registerNode']>>;
+/** The node the deregister case retires (a fresh one per call). */
+let leaver: Awaited<ReturnType<TestApi['registerNode']>>;
 let revoked: Headers;
 let expired: Headers;
 let n = 0;
@@ -80,7 +82,16 @@ const CASES: Record<string, Case> = {
     except: { ...everyone(401), "another node's credential": 409, 'right credential': 201 },
   },
   'POST /nodes/:id/heartbeat': { auth: 'node', request: async () => ({ url: `/nodes/${nodeA.id}/heartbeat`, payload: { load: 0.1, freeVramGb: 8 } }), ok: 200 },
-  'POST /nodes/:id/deregister': { auth: 'node', request: async () => ({ url: `/nodes/${nodeA.id}/deregister` }), ok: 204 },
+  // Deregistering ends the node's credential: each call gets a node of its own, so node A keeps working.
+  'POST /nodes/:id/deregister': {
+    auth: 'node',
+    request: async () => {
+      leaver = await api.registerNode(`matrix-leaver-${n++}`);
+      return { url: `/nodes/${leaver.id}/deregister` };
+    },
+    right: async () => leaver.auth,
+    ok: 204,
+  },
   'GET /nodes': { auth: 'read', request: async () => ({ url: '/nodes' }), ok: 200 },
   'HEAD /nodes': { auth: 'read', request: async () => ({ url: '/nodes' }), ok: 200 },
   'GET /nodes/:id': { auth: 'read', request: async () => ({ url: `/nodes/${nodeA.id}` }), ok: 200 },

@@ -1,5 +1,6 @@
 import { hasScope, RemoteAuthError, type Principal, type RemotePrincipal } from '@hypernode/auth';
 import { checkReadiness, errorBody, healthBody, logOneLinePerRequest, registerErrorHandling, withDeadline } from '@hypernode/service-kit';
+import { browserOrigins } from '@hypernode/ports';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { JobType } from 'bullmq';
 import type { Pool } from 'pg';
@@ -18,7 +19,9 @@ const PUBLIC = new Set(['/health', '/ready']);
  * api is the one auth authority) and lets only `admin` through; 401 and 403 as the api would
  * answer, 503 naming the api when it does not answer in time.
  */
-function requireAdmin(principalOf: RemotePrincipal['principalOf']) {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function requireAdmin(principalOf: RemotePrincipal['principalOf'], allowedOrigins: ReadonlySet<string>) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (PUBLIC.has(request.routeOptions.url ?? '')) return;
     let principal: Principal;
@@ -30,6 +33,12 @@ function requireAdmin(principalOf: RemotePrincipal['principalOf']) {
       if (error.statusCode === 503) reply.header('retry-after', '1');
       return reply.code(error.statusCode).send(errorBody(error.statusCode, error.message, error.dependency ? { dependency: error.dependency } : {}));
     }
+    // A cookie rides along on any request the browser makes (every localhost port is the same
+    // site), so a cookie-authenticated change must come from one of the registry's frontends.
+    const origin = request.headers.origin;
+    if (!SAFE_METHODS.has(request.method) && !request.headers.authorization && request.headers.cookie && (!origin || !allowedOrigins.has(origin))) {
+      return reply.code(403).send(errorBody(403, `a change with the session cookie must come from one of the registry's frontends (Origin ${origin ?? 'missing'}); scripts send Authorization: Bearer <key>`));
+    }
     if (!hasScope(principal.scopes, 'admin')) {
       return reply.code(403).send(errorBody(403, `the automation API needs the admin scope; this ${principal.kind} has ${principal.scopes.join(', ') || 'none'}: use an admin key (\`npx hypernode keys create --scope admin\`)`));
     }
@@ -37,12 +46,12 @@ function requireAdmin(principalOf: RemotePrincipal['principalOf']) {
 }
 
 /** The engine's HTTP side, built without listening; `principalOf` asks the api who a caller is. */
-export function buildApp(options: { engine: Engine; pool: Pool; principalOf: RemotePrincipal['principalOf']; logger?: boolean | object }): FastifyInstance {
+export function buildApp(options: { engine: Engine; pool: Pool; principalOf: RemotePrincipal['principalOf']; allowedOrigins?: readonly string[]; logger?: boolean | object }): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, disableRequestLogging: true, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } });
   const { engine, pool } = options;
 
   registerErrorHandling(app, 'automation');
-  app.addHook('onRequest', requireAdmin(options.principalOf));
+  app.addHook('onRequest', requireAdmin(options.principalOf, new Set(options.allowedOrigins ?? browserOrigins())));
   app.get('/health', async () => healthBody('automation'));
   app.get('/ready', async (_request, reply) => {
     const report = await checkReadiness('automation', [

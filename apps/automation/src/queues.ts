@@ -22,5 +22,8 @@ export function connectionOf(url: string) {
     password: u.password ? decodeURIComponent(u.password) : undefined,
     db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
     maxRetriesPerRequest: null,
+    // BullMQ's default backs off up to 20 s between reconnects: after a long outage the engine
+    // would stay away that long once Redis is back. Capped at 1 s instead.
+    retryStrategy: (times: number) => Math.min(100 * times, 1000),
   };
 }

@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemotePrincipal } from '@hypernode/auth';
+import { browserOrigins } from '@hypernode/ports';
 import { buildApp } from '../src/app.js';
 import type { Engine } from '../src/engine.js';
 import { startFakeAuthApi } from './fake-auth-api.js';
@@ -30,6 +31,17 @@ afterAll(async () => {
 const run = (name: string, body?: object, headers: Record<string, string> = ADMIN) => app.inject({ method: 'POST', url: `/workflows/${encodeURIComponent(name)}/run`, payload: body, headers });
 
 describe('automation HTTP API auth', () => {
+  it('refuses a change made with the session cookie unless it comes from a registry frontend (CSRF)', async () => {
+    const cookie = { cookie: `hn_session=${api.adminSession}` };
+    for (const origin of [undefined, 'https://evil.example', 'http://localhost:1']) {
+      const res = await run('health-sweep', undefined, { ...cookie, ...(origin ? { origin } : {}) });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().message).toMatch(/must come from one of the registry's frontends/);
+    }
+    expect((await run('health-sweep', undefined, { ...cookie, origin: browserOrigins()[0]! })).statusCode).toBe(202);
+    expect((await app.inject({ method: 'GET', url: '/workflows', headers: cookie })).statusCode).toBe(200);
+  });
+
   it.each([
     ['GET', '/workflows'],
     ['GET', '/runs'],

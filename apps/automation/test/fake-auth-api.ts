@@ -1,8 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 
+/** An admin session cookie value the stand-in api knows. */
+export const ADMIN_SESSION = 'hns_admin-test-session';
+
 /** Credentials the stand-in api knows, by bearer token. */
-export const PRINCIPALS: Record<string, { kind: 'key'; id: string; scopes: string[] }> = {
+export const PRINCIPALS: Record<string, { kind: 'key' | 'session'; id: string; scopes: string[] }> = {
   'hn_admin-test-key': { kind: 'key', id: '00000000-0000-4000-8000-0000000000a1', scopes: ['admin', 'deploy', 'read'] },
   'hn_deploy-test-key': { kind: 'key', id: '00000000-0000-4000-8000-0000000000d1', scopes: ['deploy', 'read'] },
 };
@@ -17,7 +20,9 @@ export async function startFakeAuthApi() {
   const server: Server = createServer((req, res) => {
     state.calls++;
     if (state.hang) return;
-    const principal = PRINCIPALS[/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''];
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const session = /(?:^|;\s*)hn_session=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const principal = bearer ? PRINCIPALS[bearer] : session === ADMIN_SESSION ? { kind: 'session' as const, id: '00000000-0000-4000-8000-0000000000c1', scopes: ['admin', 'deploy', 'read'] } : undefined;
     if (req.url === '/auth/me' && principal) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ principal }));
     res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'unknown API key' }));
   });
@@ -26,6 +31,7 @@ export async function startFakeAuthApi() {
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     state,
+    adminSession: ADMIN_SESSION,
     close: () => {
       server.closeAllConnections();
       return new Promise<void>((r) => server.close(() => r()));

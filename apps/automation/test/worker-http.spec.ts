@@ -33,6 +33,30 @@ describe('sanitisedReason', () => {
   });
 });
 
+describe('worker calls never follow a redirect past the host rule', () => {
+  it('a worker answering 307 to another host is a refusal; nothing reaches that host', async () => {
+    const captured: string[] = [];
+    const capture = createServer((req, res) => {
+      captured.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.writeHead(500).end('internal secret page');
+    });
+    capture.listen(0, '127.0.0.1');
+    await once(capture, 'listening');
+    const target = `http://127.0.0.1:${(capture.address() as { port: number }).port}/internal`;
+    try {
+      const node = await nodeServedBy((_req, res) => res.writeHead(307, { location: target }).end());
+      const outcome = await dispatchToWorker(node, deployment, { secret: 'hnd_secret', timeoutMs: 2000 });
+      expect(outcome).toMatchObject({ ok: false, reason: expect.stringMatching(/refused it \(307/) });
+      expect(outcome.ok ? '' : outcome.reason).not.toMatch(/internal secret page/);
+      expect(await workerHasJob(node, deployment.id, { secret: 'hnd_secret', timeoutMs: 2000 })).toBe('unknown');
+      expect(captured).toEqual([]);
+    } finally {
+      capture.closeAllConnections();
+      await new Promise((r) => capture.close(r));
+    }
+  });
+});
+
 describe('worker calls are bounded', () => {
   it('a worker that never answers a dispatch is "unreachable" after the timeout', async () => {
     const node = await nodeServedBy(() => undefined);

@@ -123,8 +123,8 @@ export class GpuWorker {
     const report = async (r: Parameters<ApiClient['report']>[2]) => {
       if (!this.credential) return this.log(`report for ${job.deploymentId} skipped: not registered with the api right now`);
       await this.api.report(this.credential, job.deploymentId, r).catch((error: Error & { status?: number }) => {
-        // 409: the deployment moved on without us (cancelled, rescheduled): stop working on it.
-        if (error.status === 409) job.controller.abort(new Error('deployment no longer ours'));
+        // 409: the deployment moved on without us (cancelled); 403: it is assigned to another node now. Stop working on it.
+        if (error.status === 409 || error.status === 403) job.controller.abort(new Error('deployment no longer ours'));
         else this.log(`report for ${job.deploymentId} failed: ${error.message}`);
       });
     };

@@ -132,6 +132,14 @@ export async function resolveNodeCredential(pool: Pool, credential: string): Pro
   return { principal: { kind: 'node', id: row.id, scopes: [], nodeId: row.id, name: row.name } };
 }
 
+/**
+ * Ends a node's credential (it deregistered): its `hnn_` no longer works and the node cannot
+ * heartbeat itself back online; a worker that starts again registers anew with a join token.
+ */
+export async function retireNodeCredential(pool: Pool, nodeId: string): Promise<void> {
+  await pool.query('UPDATE nodes SET credential_hash = NULL WHERE id = $1', [nodeId]);
+}
+
 async function newSession(pool: Pool, scopes: Scope[], source: string, endsBy: Date | null): Promise<NewSession> {
   const session = newSecret('hns_');
   const { rows } = await pool.query<{ id: string; expires_at: Date }>(

@@ -59,6 +59,17 @@ export interface TransitionPatch {
   nodeId?: string | null;
   progress?: number;
   error?: string;
+  /** Only when the deployment is (still) assigned to this node: checked under the row lock, else NotAssignedError. */
+  assignedTo?: string;
+}
+
+/** A node reported on a deployment that is not (or no longer) assigned to it. */
+export class NotAssignedError extends Error {
+  readonly code = 'E_NOT_ASSIGNED';
+  constructor(id: string, node: string) {
+    super(`deployment ${id} is not assigned to node ${node}: a node reports only on its own deployments`);
+    this.name = 'NotAssignedError';
+  }
 }
 
 /**
@@ -75,6 +86,7 @@ export function transitionDeployment(pool: Pool, id: string, to: DeploymentState
 export async function transitionIn(client: PoolClient, id: string, to: DeploymentState, patch: TransitionPatch = {}): Promise<DeploymentRecord | undefined> {
   const current = await client.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
   if (!current.rows[0]) return undefined;
+  if (patch.assignedTo !== undefined && current.rows[0].node_id !== patch.assignedTo) throw new NotAssignedError(id, patch.assignedTo);
   const from = current.rows[0].status;
   if (!(from === 'running' && to === 'running')) assertTransition(from, to);
   const progress = to === 'completed' ? 100 : to === 'queued' ? 0 : (patch.progress ?? null);

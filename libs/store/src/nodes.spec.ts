@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadCursorError } from './cursor.js';
+import { createDeployment, NotAssignedError, transitionDeployment } from './deployments.js';
 import { heartbeat, listNodes, registerNode, takeNodesOffline } from './nodes.js';
 import { migratedTestPool } from './test-database.js';
 
@@ -53,5 +54,16 @@ describe('listNodes', () => {
     expect(seen.filter((id) => made.includes(id))).toEqual([made[4], made[3], made[1], made[0]]);
     expect(new Set(seen).size).toBe(seen.length);
     await expect(listNodes(db.pool, { limit: 2, cursor: 'garbage' })).rejects.toThrow(BadCursorError);
+  });
+});
+
+describe('reports by a node', () => {
+  it('move a deployment only while it is assigned to that node, checked under the row lock', async () => {
+    const a = await register('assigned-a');
+    const b = await register('assigned-b');
+    const d = await createDeployment(db.pool, { model: 'm', minVramGb: 1 });
+    await transitionDeployment(db.pool, d.id, 'scheduled', { nodeId: b.id });
+    await expect(transitionDeployment(db.pool, d.id, 'running', { progress: 5, assignedTo: a.id })).rejects.toThrow(NotAssignedError);
+    expect((await transitionDeployment(db.pool, d.id, 'running', { progress: 5, assignedTo: b.id }))?.status).toBe('running');
   });
 });

@@ -85,7 +85,9 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
     },
     async (request, reply) => {
       const { status, progress, error } = request.body;
-      const deployment = await transitionDeployment(pool, request.params.id, status, { progress, error: error === undefined ? undefined : shortReason(error), ...(status === 'queued' ? { nodeId: null } : {}) });
+      // The owner check in onRequest runs without a lock; this one holds under the row lock, so a
+      // late report from a node the deployment was taken from never moves it.
+      const deployment = await transitionDeployment(pool, request.params.id, status, { progress, error: error === undefined ? undefined : shortReason(error), assignedTo: request.principal?.nodeId, ...(status === 'queued' ? { nodeId: null } : {}) });
       return deployment ?? reply.code(404).send(errorBody(404, `deployment ${request.params.id} not found`));
     },
   );

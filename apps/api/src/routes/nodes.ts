@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { describeWorkerHostRule, workerUrlAllowed } from '@hypernode/auth';
 import { joinTokenOrNodeCredential, unauthorized } from '../plugins/auth.js';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
-import { getNode, heartbeat, JoinTokenRefusedError, listNodes, NodeNameTakenError, registerNode, takeNodesOffline } from '@hypernode/store';
+import { getNode, heartbeat, JoinTokenRefusedError, listNodes, NodeNameTakenError, registerNode, retireNodeCredential, takeNodesOffline } from '@hypernode/store';
 import { IdParams, NAME_PATTERN, PageQuery } from './deployments.js';
 
 /** What POST /nodes answers: the node and its secrets, shown this once. */
@@ -91,6 +91,7 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerHosts: {
   app.post('/nodes/:id/deregister', { config: { auth: 'node', owner: 'node' }, schema: { params: IdParams } }, async (request, reply) => {
     const taken = await takeNodesOffline(pool, { id: request.params.id });
     if (taken.length === 0 && !(await getNode(pool, request.params.id))) return reply.code(404).send(errorBody(404, `node ${request.params.id} not found`));
+    await retireNodeCredential(pool, request.params.id);
     return reply.code(204).send();
   });
 };

@@ -57,6 +57,8 @@ export async function dispatchToWorker(node: NodeRecord, d: DeploymentRecord, op
       headers: { 'content-type': 'application/json', authorization: `Bearer ${options.secret}` },
       body: JSON.stringify({ deploymentId: d.id, model: d.model, minVramGb: d.minVramGb }),
       signal,
+      // A redirect would take the engine past the host rule to wherever the worker points it.
+      redirect: 'manual',
     });
     if (res.status === 202 || res.status === 200) {
       await res.body?.cancel().catch(() => undefined);
@@ -77,7 +79,7 @@ export async function dispatchToWorker(node: NodeRecord, d: DeploymentRecord, op
  */
 export async function workerHasJob(node: NodeRecord, deploymentId: string, options: { secret: string; timeoutMs: number }): Promise<'yes' | 'no' | 'unknown'> {
   try {
-    const res = await fetch(new URL(`/jobs/${deploymentId}`, node.workerUrl), { headers: { authorization: `Bearer ${options.secret}` }, signal: AbortSignal.timeout(options.timeoutMs) });
+    const res = await fetch(new URL(`/jobs/${deploymentId}`, node.workerUrl), { headers: { authorization: `Bearer ${options.secret}` }, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'manual' });
     await res.body?.cancel().catch(() => undefined);
     if (res.ok) return 'yes';
     return res.status === 404 ? 'no' : 'unknown';

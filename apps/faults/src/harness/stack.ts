@@ -89,8 +89,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       DATABASE_URL: pg.url(pgProxy.port),
       REDIS_URL: redis.url(redisProxy.port),
       HYPERNODE_REDIS_PREFIX: `faults-${randomBytes(4).toString('hex')}:`,
-      // Every connection of the suite uses the stack's one admin key.
+      // Every connection of the suite uses the stack's one admin key, from one address.
       REALTIME_MAX_CONNECTIONS_PER_PRINCIPAL: '1000000',
+      REALTIME_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
       API_URL: `http://127.0.0.1:${api}`,
       API_RATE_LIMIT_MAX: '1000000',
       AUTOMATION_RECONCILE_MS: '500',
