@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { transitionDeployment } from '@hypernode/store';
 import { timedFetch, type LoadSample } from './load.js';
-import { joinAuth, stackCredentials } from './credentials.js';
+import { joinAuth } from './credentials.js';
 import { deploymentBody, postJson } from './probes.js';
 import { FaultsHarnessError } from './wait.js';
 
@@ -13,9 +13,6 @@ export interface RaceRoundResult {
 
 const TIMEOUT_MS = 10_000;
 
-/** The latest credential of each node name the rounds registered, by stack (its join token) and name. */
-const NODE_CREDENTIALS = new Map<string, string>();
-
 /**
  * One round of "node offline vs progress vs cancel", end to end: the node `nodeName` (re-)registers
  * through the api (online again), a deployment is created through the api and moved to
@@ -25,16 +22,14 @@ const NODE_CREDENTIALS = new Map<string, string>();
  * and a client cancels. Refusals (409) are expected; what counts is that nothing is a 5xx.
  */
 export async function raceRound(apiUrl: string, pool: pg.Pool, round: number, nodeName: string): Promise<RaceRoundResult> {
-  // A name is registered once with the join token; after that only the node's own credential re-registers it.
-  const key = `${stackCredentials().joinToken}|${nodeName}`;
-  const held = NODE_CREDENTIALS.get(key);
-  const node = await postJson(`${apiUrl}/nodes`, { name: nodeName, gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' }, held ? { authorization: `Bearer ${held}` } : joinAuth());
+  // Each round ends with the node deregistered, which ends its credential: like a restarted
+  // worker, it registers again with the join token (an offline node's name may be reclaimed).
+  const node = await postJson(`${apiUrl}/nodes`, { name: nodeName, gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' }, joinAuth());
   const created = await postJson(`${apiUrl}/deployments`, deploymentBody(round, 1));
   const nodeId = (node.body.node as { id?: unknown } | undefined)?.id;
   const credential = node.body.credential;
   const id = created.body.id;
   if (typeof nodeId !== 'string' || typeof credential !== 'string' || typeof id !== 'string') throw new FaultsHarnessError(`round ${round} set-up: POST /nodes answered ${node.status}, POST /deployments ${created.status}`);
-  NODE_CREDENTIALS.set(key, credential);
   const workerAuth = { authorization: `Bearer ${credential}` };
   await transitionDeployment(pool, id, 'scheduled', { nodeId });
   await transitionDeployment(pool, id, 'running', { progress: 1 });
