@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { assertTransition, type DeploymentRecord, type DeploymentState } from '@hypernode/events';
-import { CURSOR_AT_SQL, decodeCursor, encodeCursor } from './cursor.js';
+import { pageNewestFirst, type Page } from './page.js';
 import { toDeployment, type DeploymentRow } from './rows.js';
 import { recordEvent, withTransaction } from './transaction.js';
 
@@ -32,26 +32,8 @@ export async function getDeployment(pool: Pool, id: string): Promise<DeploymentR
 }
 
 /** A page of deployments, newest first, optionally of one status. */
-export async function listDeployments(pool: Pool, query: { status?: DeploymentState; limit: number; cursor?: string }): Promise<{ items: DeploymentRecord[]; nextCursor: string | null }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (query.status) {
-    params.push(query.status);
-    where.push(`status = $${params.length}`);
-  }
-  if (query.cursor) {
-    const { at, id } = decodeCursor(query.cursor);
-    params.push(at, id);
-    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-  }
-  params.push(query.limit + 1);
-  const { rows } = await pool.query<DeploymentRow & { cursor_at: string }>(
-    `SELECT *, ${CURSOR_AT_SQL} FROM deployments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-    params,
-  );
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return { items: page.map(toDeployment), nextCursor: rows.length > query.limit && last ? encodeCursor(last.cursor_at, last.id) : null };
+export function listDeployments(pool: Pool, query: { status?: DeploymentState; limit: number; cursor?: string }): Promise<Page<DeploymentRecord>> {
+  return pageNewestFirst<DeploymentRow, DeploymentRecord>(pool, 'deployments', toDeployment, query);
 }
 
 /** Fields a transition may set besides the state. `nodeId: null` clears the node. */

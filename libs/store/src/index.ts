@@ -9,3 +9,4 @@ export * from './outbox.js';
 export * from './rows.js';
 export * from './transaction.js';
 export * from './scheduling.js';
+export * from './page.js';

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { digest, newSecret } from '@hypernode/auth';
 import { checkJoinToken, type Refusal } from './credentials.js';
 import type { NodeRecord } from '@hypernode/events';
-import { CURSOR_AT_SQL, decodeCursor, encodeCursor } from './cursor.js';
+import { pageNewestFirst, type Page } from './page.js';
 import { toNode, type NodeRow } from './rows.js';
 import { transitionIn } from './deployments.js';
 import { recordEvent, withTransaction } from './transaction.js';
@@ -122,26 +122,8 @@ export function heartbeat(pool: Pool, id: string, beat: { load: number; freeVram
 }
 
 /** A page of nodes, newest first, optionally of one status; `cursor` is the previous page's nextCursor. */
-export async function listNodes(pool: Pool, query: { status?: NodeRecord['status']; limit: number; cursor?: string }): Promise<{ items: NodeRecord[]; nextCursor: string | null }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (query.status) {
-    params.push(query.status);
-    where.push(`status = $${params.length}`);
-  }
-  if (query.cursor) {
-    const { at, id } = decodeCursor(query.cursor);
-    params.push(at, id);
-    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-  }
-  params.push(query.limit + 1);
-  const { rows } = await pool.query<NodeRow & { cursor_at: string }>(
-    `SELECT *, ${CURSOR_AT_SQL} FROM nodes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-    params,
-  );
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return { items: page.map(toNode), nextCursor: rows.length > query.limit && last ? encodeCursor(last.cursor_at, last.id) : null };
+export function listNodes(pool: Pool, query: { status?: NodeRecord['status']; limit: number; cursor?: string }): Promise<Page<NodeRecord>> {
+  return pageNewestFirst<NodeRow, NodeRecord>(pool, 'nodes', toNode, query);
 }
 
 /** One node, or undefined. */
