@@ -12,7 +12,8 @@ export const APP_ARTIFACTS = ['Dockerfile', '.env.example'] as const;
 /** Writes every deploy file for a model into the tree (the nginx test renders one on spare ports). */
 export function renderDeployArtifacts(tree: Tree, model: DeployModel): void {
   generateFiles(tree, join(__dirname, 'files', 'root'), '.', { ...model, tmpl: '' });
-  for (const app of model.apps) generateFiles(tree, join(__dirname, 'files', 'app'), `apps/${app.name}`, { app, tmpl: '' });
+  // One template folder per flavour: `app-node` (bundled Node services), `app-vite` (the static site), `app-next` (Next.js standalone).
+  for (const app of model.apps) generateFiles(tree, join(__dirname, 'files', `app-${app.flavor}`), `apps/${app.name}`, { app, tmpl: '' });
 }
 
 /**

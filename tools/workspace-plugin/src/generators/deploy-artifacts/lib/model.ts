@@ -14,6 +14,8 @@ export interface AppModel {
   entry: string;
   /** True for the Next.js app, whose image needs a `next build`. */
   next: boolean;
+  /** Which Dockerfile template it gets: a bundled Node service, the Vite static site, or Next.js standalone. */
+  flavor: 'node' | 'vite' | 'next';
   /** Lines of its .env.example. */
   envLines: string[];
   /** True for apps that get the database and Redis URLs in compose (every kind but frontends). */
@@ -69,6 +71,12 @@ export interface DeployModel {
   workerHosts: string;
 }
 
+function flavorOf(tree: Tree, name: string): AppModel['flavor'] {
+  if (tree.exists(join('apps', name, 'next.config.mjs'))) return 'next';
+  if (tree.exists(join('apps', name, 'vite.config.ts'))) return 'vite';
+  return 'node';
+}
+
 function entryOf(tree: Tree, name: string): string {
   return SERVE_ENTRIES.find((file) => tree.exists(join('apps', name, file))) ?? 'src/main.ts';
 }
@@ -87,6 +95,7 @@ export function deployModel(tree: Tree, options: { listenPort?: number; services
       healthPath: s.health.type === 'http' ? s.health.path : '/',
       entry: entryOf(tree, s.name),
       next: tree.exists(join('apps', s.name, 'next.config.mjs')),
+      flavor: flavorOf(tree, s.name),
       envLines: Object.entries(serviceEnv(s.name as never, { registry, env: {} })).map(([k, v]) => `${k}=${v}`),
       backend: s.kind !== 'frontend',
       worker: s.kind === 'worker',
