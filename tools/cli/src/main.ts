@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerEnv } from './commands/env.js';
 import { registerHealth } from './commands/health.js';
+import { registerInfra } from './commands/infra.js';
 import { registerJoinTokens, registerKeys } from './commands/keys.js';
 import { registerPorts } from './commands/ports.js';
 import { registerPortsCheck } from './commands/ports-check.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerPortsFree(ports);
   registerHealth(program);
   registerEnv(program);
+  registerInfra(program);
   registerUp(program);
   registerKeys(program);
   registerJoinTokens(program);

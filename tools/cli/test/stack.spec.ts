@@ -79,6 +79,36 @@ describe('npm start (the whole stack)', () => {
     expect(output).toContain('are free');
   }, 300_000);
 
+  it('`nx run-many -t serve` alone is the stack: the infra task first, all six healthy, the worker registered with the join token from .hypernode/, a sign-in link; Ctrl-C stops it all', async () => {
+    const instance = freeInstance(50);
+    const apps = listServices({ instance, env: {} }).filter((s) => isAppKind(s.kind));
+    const marker = String(instance);
+    const env = { ...process.env, HYPERNODE_INSTANCE: marker, NX_TUI: 'false', NX_DAEMON: 'false', HYPERNODE_JOIN_TOKEN: '', HYPERNODE_STACK: '' };
+    const nx = spawn(join(ROOT, 'node_modules/.bin/nx'), ['run-many', '-t', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    nx.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    nx.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((r) => nx.on('close', (code) => r(code)));
+
+    const health = await hypernode(['health', '--wait', '--timeout', '240', '--json', '--instance', marker]);
+    const report = JSON.parse(health.stdout) as { healthy: boolean };
+    expect(report.healthy, output).toBe(true);
+    expect(output).toContain('nx run cli:infra');
+    const worker = apps.find((a) => a.name === 'gpu-worker')!;
+    let ready = 0;
+    for (const until = Date.now() + 30_000; Date.now() < until && ready !== 200; await sleep(500)) ready = (await fetch(`http://localhost:${worker.port}/ready`).catch(() => undefined))?.status ?? 0;
+    expect(ready, `gpu-worker /ready\n${output}`).toBe(200);
+    const site = apps.find((a) => a.name === 'site')!;
+    expect(output).toMatch(new RegExp(`site: sign in with this one-time link .*http://localhost:${site.port}/#sign-in=hnt_`));
+    leftovers.push(...pidsWithEnv('HYPERNODE_INSTANCE', marker));
+
+    process.kill(-nx.pid!, 'SIGINT');
+    expect(await exited).not.toBe(0); // interrupted (130), as Nx reports a stopped run
+    const allGone = await waitUntil(() => pidsWithEnv('HYPERNODE_INSTANCE', marker).length === 0, 30_000);
+    expect(allGone, `still running: ${pidsWithEnv('HYPERNODE_INSTANCE', marker).join(', ')}`).toBe(true);
+    expect([...findListeners(apps.map((a) => a.port)).keys()]).toEqual([]);
+  }, 300_000);
+
   it('refuses to start anything when an app port is taken, naming the holder and the fix', async () => {
     const instance = freeInstance(80);
     const api = listServices({ instance, env: {} }).find((s) => s.name === 'api')!;

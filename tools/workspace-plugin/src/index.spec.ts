@@ -15,11 +15,16 @@ describe('workspace plugin', () => {
   it('infers a continuous serve target for each registry app, with the port in its description and none on its command line', async () => {
     const nodes = await nodesFor(['apps/api/project.json', 'apps/site/project.json', 'libs/ports/registry.json']);
     const api = nodes['apps/api/project.json']!.projects!['apps/api']!.targets!;
-    expect(api.serve).toMatchObject({ continuous: true, options: { command: 'node --import tsx src/main.ts', cwd: 'apps/api', env: { HYPERNODE_SERVICE: 'api' } } });
+    expect(api.serve).toMatchObject({
+      executor: '@hypernode/workspace-plugin:serve',
+      continuous: true,
+      dependsOn: [{ projects: ['cli'], target: 'infra' }],
+      options: { entry: 'src/main.ts', cwd: 'apps/api', env: { HYPERNODE_SERVICE: 'api' } },
+    });
     expect(api.serve!.metadata!.description).toMatch(/Serve api on port 3002 .*API_PORT/);
-    expect(String(api.serve!.options.command)).not.toMatch(/\d{4}/);
+    expect(JSON.stringify(api.serve!.options)).not.toMatch(/3002/);
     const site = nodes['apps/site/project.json']!.projects!['apps/site']!.targets!;
-    expect(site.serve!.options.command).toBe('node --import tsx serve.ts');
+    expect(site.serve!.options).toMatchObject({ entry: 'serve.ts', signInFile: '.hypernode/sign-in.json' });
   });
 
   it('gives libraries test and typecheck targets but no serve', async () => {

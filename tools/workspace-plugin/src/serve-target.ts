@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TargetConfiguration } from '@nx/devkit';
+import type { TargetConfiguration, TargetDependencyConfig } from '@nx/devkit';
 import type { ResolvedService } from '@hypernode/ports';
 
 /** Entry files a serve target may start, first found wins: a frontend's dev-server script, else a Node app's main. */
@@ -14,6 +14,14 @@ export const SERVE_ENTRIES = ['serve.ts', 'src/main.ts'] as const;
  */
 export const WORKSPACE_MARKER_ENV = 'HYPERNODE_WORKSPACE';
 
+/** The task every serve target waits for: `hypernode infra` (tools/cli), which checks or starts PostgreSQL and Redis, migrates and writes .hypernode/. */
+export const INFRA_DEPENDENCY: TargetDependencyConfig = { projects: ['cli'], target: 'infra' };
+
+/** Where `hypernode infra` keeps the join token the GPU workers register with (tools/cli/src/credentials/dev-files.ts). */
+export const DEV_JOIN_TOKEN_FILE = '.hypernode/join-token';
+/** Where it leaves the one-time sign-in URLs (tools/cli/src/stack/sign-in-file.ts). */
+export const DEV_SIGN_IN_FILE = '.hypernode/sign-in.json';
+
 /**
  * The inferred, continuous `serve` target of one registry app. The port is NOT passed on
  * the command line: the app resolves it at start from the registry, so env overrides,
@@ -25,12 +33,16 @@ export function serveTarget(root: string, projectRoot: string, service: Resolved
   const entry = SERVE_ENTRIES.find((file) => existsSync(join(root, projectRoot, file)));
   if (!entry) return undefined;
   return {
-    executor: 'nx:run-commands',
+    executor: '@hypernode/workspace-plugin:serve',
     continuous: true,
+    // PostgreSQL and Redis up, migrations applied, development credentials in .hypernode/.
+    dependsOn: [INFRA_DEPENDENCY],
     options: {
-      command: `node --import tsx ${entry}`,
+      entry,
       cwd: projectRoot,
       env: { HYPERNODE_SERVICE: service.name, [WORKSPACE_MARKER_ENV]: root },
+      ...(service.kind === 'worker' ? { secretFiles: { HYPERNODE_JOIN_TOKEN: DEV_JOIN_TOKEN_FILE } } : {}),
+      ...(service.kind === 'frontend' ? { signInFile: DEV_SIGN_IN_FILE } : {}),
     },
     metadata: {
       description: `Serve ${service.name} on port ${service.port} (${service.url}) from libs/ports/registry.json; override with ${service.envVar}, HYPERNODE_PROFILE or HYPERNODE_INSTANCE`,

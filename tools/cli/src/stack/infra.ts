@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { checkService } from '@hypernode/health';
 import type { ResolvedService } from '@hypernode/ports';
 import { ensureDatabase } from './database.js';
+import { recordStarting } from './infra-record.js';
 import { startLocalPostgres, startLocalRedis, type StartedInfra } from './local-infra.js';
 
 /** Where `npm start` keeps the data of infra it starts itself (git-ignored). */
@@ -17,7 +18,7 @@ const STARTERS: Record<string, (stateDir: string, port: number) => StartedInfra>
  * binaries when they do not; reports the optional services (Solana) without failing.
  * Returns what it started, so the caller can stop it again.
  */
-export async function ensureInfra(services: readonly ResolvedService[], root: string, log: (line: string) => void): Promise<StartedInfra[]> {
+export async function ensureInfra(services: readonly ResolvedService[], root: string, log: (line: string) => void, stack: string | null = null): Promise<StartedInfra[]> {
   const started: StartedInfra[] = [];
   const infra = services.filter((s) => s.kind === 'infra' || s.kind === 'blockchain');
   try {
@@ -31,6 +32,7 @@ export async function ensureInfra(services: readonly ResolvedService[], root: st
         const start = STARTERS[service.health.type];
         if (!start) throw new Error(`${service.name} is down on :${service.port} (${result.detail}) and there is no local starter for it`);
         log(`${service.name}: not reachable on :${service.port} (${result.detail}); starting it from local binaries, data in ${STATE_DIR}/`);
+        recordStarting(root, service.health.type as 'postgres' | 'redis', stack);
         started.push(start(join(root, STATE_DIR), service.port));
         const again = await checkService(service, { timeoutMs: 5000 });
         if (again.status !== 'up') throw new Error(`${service.name} was started but does not answer on :${service.port} (${again.detail}); see ${STATE_DIR}/${service.name}*.log`);

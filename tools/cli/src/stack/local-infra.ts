@@ -22,8 +22,13 @@ function asPostgresUser(command: string, args: string[]): [string, string[]] {
   return [runuser, ['-u', 'postgres', '--', command, ...args]];
 }
 
+// Infra started here outlives the command (pg_ctl and redis --daemonize detach into their own
+// session): it must not carry the markers a stack is stopped by, or stopping one stack would stop it.
+const STACK_MARKERS = ['HYPERNODE_STACK', 'HYPERNODE_WORKSPACE', 'HYPERNODE_NX_RUN'];
+
 function run(command: string, args: string[], what: string): void {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !STACK_MARKERS.includes(k)));
+  const result = spawnSync(command, args, { encoding: 'utf8', env });
   if (result.status !== 0) throw new CliError(`${what} failed (${command} ${args.join(' ')}): ${(result.stderr || result.stdout || String(result.error)).trim()}`);
 }
 
@@ -51,10 +56,15 @@ export function startLocalPostgres(stateDir: string, port: number): StartedInfra
   }
   const options = `-p ${port} -c listen_addresses=localhost -k /tmp`;
   run(...asPostgresUser(pgCtl, ['-D', dataDir, '-l', logFile, '-o', options, '-w', '-t', '30', 'start']), `starting PostgreSQL (log: ${logFile})`);
-  return {
-    name: 'postgres',
-    stop: async () => run(...asPostgresUser(pgCtl, ['-D', dataDir, '-m', 'fast', '-w', 'stop']), 'stopping PostgreSQL'),
-  };
+  return { name: 'postgres', stop: async () => stopLocalPostgres(stateDir) };
+}
+
+/** Stops the PostgreSQL that startLocalPostgres started in `<stateDir>/postgres` (fast shutdown); a stopped one is left alone. */
+export async function stopLocalPostgres(stateDir: string): Promise<void> {
+  const pgCtl = findBinary('pg_ctl', postgresBinDirs());
+  const dataDir = join(stateDir, 'postgres');
+  if (!pgCtl || !existsSync(join(dataDir, 'postmaster.pid'))) return;
+  run(...asPostgresUser(pgCtl, ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop']), 'stopping PostgreSQL');
 }
 
 /** Starts redis-server from a local binary, data-less, with its files under `<stateDir>/redis`, on `port`. */
@@ -67,12 +77,13 @@ export function startLocalRedis(stateDir: string, port: number): StartedInfra {
   mkdirSync(dir, { recursive: true });
   const pidFile = join(dir, 'redis.pid');
   run(server, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'yes', '--pidfile', pidFile, '--logfile', join(dir, 'redis.log')], 'starting redis-server');
-  return {
-    name: 'redis',
-    stop: async () => {
-      const deadline = Date.now() + 3_000;
-      while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (existsSync(pidFile)) await stopProcess(Number(readFileSync(pidFile, 'utf8').trim()), 3_000);
-    },
-  };
+  return { name: 'redis', stop: async () => stopLocalRedis(stateDir, 3_000) };
+}
+
+/** Stops the redis-server that startLocalRedis started (its pid file in `<stateDir>/redis`), waiting up to `waitMs` for the pid file. */
+export async function stopLocalRedis(stateDir: string, waitMs = 0): Promise<void> {
+  const pidFile = join(stateDir, 'redis', 'redis.pid');
+  const deadline = Date.now() + waitMs;
+  while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (existsSync(pidFile)) await stopProcess(Number(readFileSync(pidFile, 'utf8').trim()), 3_000);
 }

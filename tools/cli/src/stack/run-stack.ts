@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { waitHealthy } from '@hypernode/health';
 import { belongsToWorkspace, describeHolders, findListeners, pidsWithEnv, stopProcess, WORKSPACE_MARKER } from '@hypernode/port-inspect';
 import { isAppKind, portEnvVar, type ResolvedService } from '@hypernode/ports';
 import { CliError } from '../common.js';
-import type { StartedInfra } from './local-infra.js';
 
 /** How long apps get to exit after SIGTERM before they are killed. */
 export const STOP_GRACE_MS = 12_000;
@@ -37,10 +35,11 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
  * Prints the banner once every app answers its health check (so it is not lost in the apps'
  * start-up output), or after 120 s at the latest; never once the stack is stopping.
  */
-function printBannerWhenUp(banner: string[], apps: readonly ResolvedService[], child: ChildProcess): void {
+function printBannerWhenUp(banner: () => string[] | undefined, apps: readonly ResolvedService[], child: ChildProcess): void {
   void (async () => {
     await waitHealthy(apps, { waitMs: 120_000 }).catch(() => undefined);
-    if (child.exitCode === null && child.signalCode === null) console.log(banner.join('\n'));
+    const lines = banner();
+    if (lines && child.exitCode === null && child.signalCode === null) console.log(lines.join('\n'));
   })();
 }
 
@@ -50,22 +49,24 @@ export interface StackOptions {
   services: readonly ResolvedService[];
   /** Extra environment for the apps (profile, instance). */
   env: NodeJS.ProcessEnv;
-  infra: StartedInfra[];
+  /** HYPERNODE_STACK: marks every process of this run (and the infra its infra task starts). */
+  stackId: string;
   log: (line: string) => void;
-  /** Lines (the sign-in URLs) printed once every app is up. */
-  banner?: string[];
+  /** Lines (the sign-in URLs) printed once every app is up; undefined prints nothing. */
+  banner?: () => string[] | undefined;
+  /** Runs once everything is stopped (stops the infra this run started). */
+  afterStop?: () => Promise<void>;
 }
 
 /**
- * Runs `nx run-many -t serve` for every registry app in its own process group, and on
- * SIGINT/SIGTERM/SIGHUP (or when Nx exits) stops them all: the group first, then every
- * process still carrying this run's HYPERNODE_STACK id, then whatever of this workspace
- * still holds an app port; finally the infra this run started. Resolves to the exit code.
+ * Runs `nx run-many -t serve` for every registry app (Nx runs their `cli:infra` dependency
+ * first) in its own process group, and on SIGINT/SIGTERM/SIGHUP (or when Nx exits) stops them
+ * all: the group first, then every process still carrying this run's HYPERNODE_STACK id, then
+ * whatever of this workspace still holds an app port; finally `afterStop`. Resolves to the exit code.
  */
 export async function runStack(options: StackOptions): Promise<number> {
-  const { root, services, log } = options;
+  const { root, services, log, stackId } = options;
   const apps = services.filter((s) => isAppKind(s.kind));
-  const stackId = randomUUID();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, HYPERNODE_STACK: stackId, [WORKSPACE_MARKER]: root, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
   // Workers register with the join token (bootstrapAuth); a stale shared secret must not leak in.
   delete env.HYPERNODE_WORKER_TOKEN;
@@ -104,7 +105,7 @@ export async function runStack(options: StackOptions): Promise<number> {
       for (const holders of leftovers.values()) {
         for (const h of holders) if (h.pid && belongsToWorkspace(h, root)) await stopProcess(h.pid, 3_000).catch(() => undefined);
       }
-      for (const infra of options.infra.reverse()) await infra.stop().catch((e: Error) => log(`${infra.name}: ${e.message}`));
+      await options.afterStop?.().catch((e: Error) => log(e.message));
       const stillHeld = [...findListeners(apps.map((a) => a.port)).entries()];
       if (stillHeld.length > 0) {
         log(`ports still held after stop: ${stillHeld.map(([port, h]) => `${port} by ${describeHolders(h)}`).join('; ')}`);

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { describeFailure, recordServeFailure, RUN_ID_ENV, type ServeFailure } from './failures';
+
+export interface ServeExecutorOptions {
+  entry: string;
+  cwd: string;
+  env?: Record<string, string>;
+  secretFiles?: Record<string, string>;
+  /** A frontend's: the file `hypernode infra` leaves the one-time sign-in URLs in; its own is printed at start (not under `npm start`, which prints them all once the stack is up). */
+  signInFile?: string;
+}
+
+/** Prints this frontend's one-time sign-in URL from the infra task's file, so a bare `nx run-many -t serve` shows it among the app's output. */
+function announceSignIn(root: string, file: string, service: string | undefined, env: NodeJS.ProcessEnv): void {
+  if (env.HYPERNODE_STACK || !service) return;
+  try {
+    const { urls } = JSON.parse(readFileSync(join(root, file), 'utf8')) as { urls: { service: string; url: string }[] };
+    const mine = urls.find((u) => u.service === service);
+    if (mine) console.log(`\n${service}: sign in with this one-time link (15 minutes): ${mine.url}\n`);
+  } catch {
+    /* no file: the infra task did not run (e.g. --exclude-task-dependencies) */
+  }
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+// Exit codes a process gets from a stop signal (128 + n), whoever sent it: Nx stops a stack
+// by signalling the whole process tree, so the app may see the signal before this wrapper does.
+const STOP_CODES = new Set([130, 143, 129]);
+
+function readSecret(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  const value = readFileSync(path, 'utf8').trim();
+  return value === '' ? undefined : value;
+}
+
+/** The environment an app starts with: Nx's, the target's, then secrets from files the environment does not already set. */
+export function serveEnv(root: string, options: ServeExecutorOptions, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, ...options.env };
+  for (const [name, file] of Object.entries(options.secretFiles ?? {})) {
+    if (env[name]) continue;
+    const value = readSecret(join(root, file));
+    if (value) env[name] = value;
+  }
+  return env;
+}
+
+/**
+ * Runs one app (`node --import tsx <entry>`) as a child, passes stop signals on, and resolves
+ * when it exits: a stop is success; an exit on its own with a failure is recorded for the
+ * plugin's postTasksExecution hook, which fails the Nx command (see failures.ts).
+ */
+export default async function serveExecutor(options: ServeExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const task = `${context.projectName}:${context.targetName}${context.configurationName ? `:${context.configurationName}` : ''}`;
+  const env = serveEnv(context.root, options, process.env);
+  if (options.signInFile) announceSignIn(context.root, options.signInFile, env.HYPERNODE_SERVICE, env);
+  const child = spawn(process.execPath, ['--import', 'tsx', options.entry], { cwd: join(context.root, options.cwd), env, stdio: 'inherit' });
+  let stopping = false;
+  const forward = (signal: NodeJS.Signals) => {
+    stopping = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, forward);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.once('error', (error) => {
+      console.error(`${task}: cannot start ${options.entry}: ${error.message}`);
+      resolve([1, null]);
+    });
+    child.once('exit', (c, s) => resolve([c, s]));
+  });
+  for (const s of STOP_SIGNALS) process.off(s, forward);
+  const stopped = stopping || (signal !== null && (STOP_SIGNALS as readonly string[]).includes(signal)) || (code !== null && STOP_CODES.has(code));
+  if (stopped || code === 0) return { success: true };
+  const failure: ServeFailure = { run: process.env[RUN_ID_ENV] ?? 'unknown', task, code, signal, at: Date.now() };
+  recordServeFailure(context.root, failure);
+  console.error(`\n${describeFailure(failure)}: this Nx command will exit 1\n`);
+  return { success: false };
+}
