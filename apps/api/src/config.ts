@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { browserOrigins, resolveSettings, urlFor, type Profile } from '@hypernode/ports';
-import { env, parseEnv } from '@hypernode/service-kit';
+import { isSecretOf } from '@hypernode/auth';
+import { ConfigError, env, parseEnv } from '@hypernode/service-kit';
 import { defaultDatabaseUrl } from '@hypernode/store';
 
 /** The API's settings, parsed once at start-up. */
@@ -23,7 +24,16 @@ export interface ApiConfig {
   trustProxy: string[] | false;
   /** Hosts and CIDRs workers may register outside development (HYPERNODE_WORKER_HOSTS). */
   workerHosts: string[];
+  /**
+   * A join token the operator chose (HYPERNODE_JOIN_TOKEN, as compose passes it to the api and
+   * the workers): the api stores its digest at start, so workers can register where no CLI
+   * reaches the database. Unset in development (`npm start` makes one in .hypernode/).
+   */
+  joinToken?: string;
 }
+
+/** A fresh join token for an operator, printed by the error below. */
+export const NEW_JOIN_TOKEN_COMMAND = `echo "hnj_$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')"`;
 
 const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -60,7 +70,20 @@ const API_ENV = {
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
   const { profile } = resolveSettings({ env: source });
-  const vars = parseEnv('api', API_ENV, source);
+  const token = source.HYPERNODE_JOIN_TOKEN || undefined;
+  // Checked apart from the schema so that a wrong value (a pasted API key?) is never printed.
+  const tokenProblem =
+    token !== undefined && !isSecretOf('hnj_', token as unknown)
+      ? { variable: 'HYPERNODE_JOIN_TOKEN', value: `${token.slice(0, 4)}… (${token.length} characters, hidden)`, expected: `a join token: hnj_ and 43 base64url characters, e.g. from ${NEW_JOIN_TOKEN_COMMAND}` }
+      : undefined;
+  let vars;
+  try {
+    vars = parseEnv('api', API_ENV, source);
+  } catch (error) {
+    if (error instanceof ConfigError && tokenProblem) throw new ConfigError('api', [tokenProblem, ...error.problems]);
+    throw error;
+  }
+  if (tokenProblem) throw new ConfigError('api', [tokenProblem]);
   return {
     profile,
     databaseUrl: vars.DATABASE_URL ?? defaultDatabaseUrl(source),
@@ -71,5 +94,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
     bodyLimit: vars.API_BODY_LIMIT,
     trustProxy: profile === 'production' ? vars.HYPERNODE_TRUST_PROXY : false,
     workerHosts: vars.HYPERNODE_WORKER_HOSTS,
+    joinToken: token,
   };
 }

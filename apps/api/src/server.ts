@@ -1,8 +1,11 @@
-import { migrate } from '@hypernode/store';
+import { ensureJoinToken, migrate } from '@hypernode/store';
 import { closeInOrder, createPgPool, createRedis, listenOrClose, type Closable, type ListenTarget } from '@hypernode/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { startRelay } from './relay.js';
+
+/** How long and how often an operator's join token (HYPERNODE_JOIN_TOKEN) serves once stored. */
+const OPERATOR_JOIN_TOKEN = { uses: 10_000, ttlS: 365 * 86_400 };
 
 /** Migrates, builds and listens: what main.ts runs once the port is known to be free. */
 export async function startApi(target: ListenTarget): Promise<Closable> {
@@ -16,6 +19,13 @@ export async function startApi(target: ListenTarget): Promise<Closable> {
   }
   const log = (line: string) => console.error(`api: ${line}`);
   const pool = createPgPool(config.databaseUrl, { log });
+  if (config.joinToken) {
+    const seeded = await ensureJoinToken(pool, config.joinToken, OPERATOR_JOIN_TOKEN).catch(async (error: Error) => {
+      await pool.end().catch(() => undefined);
+      throw Object.assign(new Error(`api cannot store HYPERNODE_JOIN_TOKEN in PostgreSQL at ${where}: ${error.message}`), { code: 'E_API_DATABASE' });
+    });
+    if (seeded === 'added') console.log(`api: workers may register with HYPERNODE_JOIN_TOKEN (${OPERATOR_JOIN_TOKEN.uses} uses, ${OPERATOR_JOIN_TOKEN.ttlS / 86_400} days; an admin can revoke it)`);
+  }
   const redis = createRedis(config.redisUrl, { log });
   const app = buildApp({ config, pool, redis: redis.redis, logger: { level: 'info' } });
   const relay = startRelay({ pool, redis: redis.redis, prefix: config.redisPrefix, onError: (error) => app.log.warn({ err: error }, 'outbox relay pass failed; retrying'), onReseed: (info) => app.log.warn(info, 'event stream re-seeded from PostgreSQL (new epoch)') });

@@ -14,6 +14,17 @@ describe('api config', () => {
     expect(config.workerHosts).toEqual([]);
   });
 
+  it('HYPERNODE_NETWORK=compose: PostgreSQL and Redis by their compose names; CORS origins stay the browser\'s localhost', () => {
+    const config = loadConfig({ HYPERNODE_NETWORK: 'compose', HYPERNODE_PROFILE: 'production' });
+    expect(config.databaseUrl).toBe(`postgresql://hypernode:password@postgres:${portFor('postgres', { env: {} })}/hypernode`);
+    expect(config.redisUrl).toBe(`redis://redis:${portFor('redis', { env: {} })}`);
+    expect(config.corsOrigins).toContain(`http://localhost:${portFor('site', { env: {} })}`);
+    expect(config.corsOrigins.join(' ')).not.toMatch(/\/\/(site|llm-deployer):/);
+    // <NAME>_HOST moves one peer (the rehearsal maps compose names to 127.0.0.1 this way).
+    expect(loadConfig({ HYPERNODE_NETWORK: 'compose', REDIS_HOST: '127.0.0.1' }).redisUrl).toBe(`redis://127.0.0.1:${portFor('redis', { env: {} })}`);
+    expect(() => loadConfig({ HYPERNODE_NETWORK: 'docker' })).toThrow(/HYPERNODE_NETWORK="docker" is not valid: expected one of local, compose/);
+  });
+
   it('follows the profile and instance for CORS origins, and takes extra origins', () => {
     const config = loadConfig({ HYPERNODE_INSTANCE: '2', HYPERNODE_CORS_ORIGINS: 'https://hypernodesolana.org, https://x.example' });
     expect(config.corsOrigins).toContain(`http://localhost:${portFor('site', { env: {} }) + 200}`);
@@ -30,5 +41,24 @@ describe('api config', () => {
     expect(() => loadConfig({ HYPERNODE_TRUST_PROXY: 'nginx' })).toThrow(/HYPERNODE_TRUST_PROXY="nginx" is not valid: expected comma-separated IPs or CIDRs/);
     expect(() => loadConfig({ API_RATE_LIMIT_MAX: 'lots' })).toThrow('api cannot start: API_RATE_LIMIT_MAX="lots" is not valid: expected a whole number of at least 1 (default 600)');
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x', API_BODY_LIMIT: '-1' })).toThrow(/DATABASE_URL="mysql:\/\/x" is not valid: expected a postgres or postgresql URL.*API_BODY_LIMIT="-1" is not valid/);
+  });
+
+  it("takes an operator's join token, and refuses a malformed one without printing it", () => {
+    const token = `hnj_${'a'.repeat(43)}`;
+    expect(loadConfig({ HYPERNODE_JOIN_TOKEN: token }).joinToken).toBe(token);
+    expect(loadConfig({}).joinToken).toBeUndefined();
+    const secret = 'hn_thisIsAnApiKeyPastedByMistake0000000000000000';
+    let error: unknown;
+    try {
+      loadConfig({ HYPERNODE_JOIN_TOKEN: secret, API_RATE_LIMIT_MAX: 'lots' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('HYPERNODE_JOIN_TOKEN');
+    expect(message).toContain('API_RATE_LIMIT_MAX'); // every bad variable at once
+    expect(message).toContain('openssl rand');
+    expect(message).not.toContain(secret);
   });
 });

@@ -1,5 +1,6 @@
 import { resolveSettings, urlFor, type Profile } from '@hypernode/ports';
 import { env, parseEnv } from '@hypernode/service-kit';
+import { defaultDatabaseUrl } from '@hypernode/store';
 
 /** The automation engine's settings. */
 export interface AutomationConfig {
@@ -68,11 +69,15 @@ const AUTOMATION_ENV = {
   AUTOMATION_EVENTS_KEEP_LAST: env.int(100_000, 1000),
 };
 
-/** Reads the engine's settings from the environment; throws ConfigError listing every bad one. */
-export function loadAutomationConfig(source: NodeJS.ProcessEnv = process.env, defaultDatabaseUrl: string): AutomationConfig {
+/**
+ * Reads the engine's settings from the environment; throws ConfigError listing every bad one.
+ * Peer URLs not given (API_URL, REDIS_URL, DATABASE_URL) come from the registry for `source`'s
+ * network (localhost, or compose service names); `fallbackDatabaseUrl` overrides the database's.
+ */
+export function loadAutomationConfig(source: NodeJS.ProcessEnv = process.env, fallbackDatabaseUrl?: string): AutomationConfig {
   const v = parseEnv('automation', AUTOMATION_ENV, source);
   return {
-    databaseUrl: v.DATABASE_URL ?? defaultDatabaseUrl,
+    databaseUrl: v.DATABASE_URL ?? fallbackDatabaseUrl ?? defaultDatabaseUrl(source),
     redisUrl: v.REDIS_URL ?? urlFor('redis', { env: source }),
     redisPrefix: v.HYPERNODE_REDIS_PREFIX,
     profile: resolveSettings({ env: source }).profile,

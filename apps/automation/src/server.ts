@@ -1,13 +1,12 @@
 import { closeInOrder, createPgPool, listenOrClose, type Closable, type ListenTarget } from '@hypernode/service-kit';
 import { createRemotePrincipal } from '@hypernode/auth';
-import { defaultDatabaseUrl } from '@hypernode/store';
 import { buildApp } from './app.js';
 import { loadAutomationConfig } from './config.js';
 import { startEngine } from './engine.js';
 
 /** Starts the engine and its HTTP side: what main.ts runs once the port is known to be free. */
 export async function startAutomation(target: ListenTarget): Promise<Closable> {
-  const config = loadAutomationConfig(process.env, defaultDatabaseUrl());
+  const config = loadAutomationConfig(process.env);
   const log = (line: string) => console.log(`automation: ${line}`);
   const pool = createPgPool(config.databaseUrl, { log });
   const engine = await startEngine(config, pool, log);

@@ -1,9 +1,15 @@
-import { urlFor } from '@hypernode/ports';
+import { hostFor, urlFor, urlHost } from '@hypernode/ports';
 import { ConfigError, env, parseEnv } from '@hypernode/service-kit';
 
 /** The GPU worker's settings. */
 export interface WorkerConfig {
+  /** The api it registers with: API_URL, else the registry's for the network (localhost, or `api` under compose). */
   apiUrl: string;
+  /**
+   * The URL it tells the api (and so the engine) to reach it on: GPU_WORKER_ADVERTISE_URL, else
+   * its own host for the network (localhost, `gpu-worker` under compose, GPU_WORKER_HOST) and port.
+   */
+  advertiseUrl: string;
   /** The join token (`hnj_…`) the worker registers with; the api answers with this node's own credential. */
   joinToken: string;
   name: string;
@@ -19,6 +25,7 @@ export interface WorkerConfig {
 /** The variables the worker reads (its one schema). */
 const WORKER_ENV = {
   API_URL: env.url(undefined, ['http', 'https']),
+  GPU_WORKER_ADVERTISE_URL: env.url(undefined, ['http', 'https']),
   GPU_WORKER_NAME: env.str(undefined),
   GPU_WORKER_GPU_MODEL: env.str('SIM-A100'),
   GPU_WORKER_VRAM_GB: env.num(80, 1, 4096),
@@ -53,6 +60,7 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv, port: number): Worke
   if (tokenProblem) throw new ConfigError('gpu-worker', [tokenProblem]);
   return {
     apiUrl: vars.API_URL ?? urlFor('api', { env: source }),
+    advertiseUrl: vars.GPU_WORKER_ADVERTISE_URL ?? `http://${urlHost(hostFor('gpu-worker', { env: source }))}:${port}`,
     joinToken: token!,
     name: vars.GPU_WORKER_NAME ?? `gpu-worker-${port}`,
     gpuModel: vars.GPU_WORKER_GPU_MODEL,

@@ -10,7 +10,7 @@ export async function startGpuWorker({ port, host }: ListenTarget): Promise<Clos
   const worker = new GpuWorker(config, new ApiClient(config.apiUrl), (line) => console.log(`gpu-worker: ${line}`));
   const app = buildApp({ worker, logger: true });
   await app.listen({ port, host });
-  void worker.start(`http://localhost:${port}`);
+  void worker.start(config.advertiseUrl);
   return {
     // Hand the job back and deregister (bounded: the api may be unreachable), then stop HTTP.
     close: async () => {

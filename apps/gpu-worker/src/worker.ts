@@ -45,7 +45,8 @@ export class GpuWorker {
   lastApiAnswerAt: number | undefined;
 
   constructor(
-    private readonly config: WorkerConfig,
+    // Its URL comes with start(): the server passes config.advertiseUrl, tests the port they got.
+    private readonly config: Omit<WorkerConfig, 'advertiseUrl'>,
     private readonly api: ApiClient,
     private readonly log: (line: string) => void = () => undefined,
   ) {}

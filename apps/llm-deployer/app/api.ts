@@ -1,11 +1,12 @@
-/** The api's URL; serve.ts sets it from the port registry (an explicit env var wins). */
-export const API_URL = process.env.NEXT_PUBLIC_API_URL;
-/** The realtime server's URL. */
-export const WS_URL = process.env.NEXT_PUBLIC_WS_URL;
-
 /** Why the api could not be used, in words a person can act on. */
-export function unreachable(): string {
-  return `API unreachable${API_URL ? ` on :${new URL(API_URL).port}` : ''} — is \`npm start\` running? \`npx hypernode health\``;
+export function unreachable(apiUrl: string): string {
+  let where = '';
+  try {
+    where = ` on :${new URL(apiUrl).port}`;
+  } catch {
+    where = '';
+  }
+  return `API unreachable${where} — is \`npm start\` running? \`npx hypernode health\``;
 }
 
 /** Turns an api 400 message (`body/minVramGb must be > 0`) into per-field messages. */

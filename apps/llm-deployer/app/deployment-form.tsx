@@ -2,7 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { API_URL, fieldErrors, unreachable } from './api';
+import { fieldErrors, unreachable } from './api';
+import { useBackend } from './backend-config';
 
 /** Creates a deployment; the api's validation errors appear next to their fields. */
 export function DeploymentForm() {
@@ -10,6 +11,7 @@ export function DeploymentForm() {
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<string>();
   const router = useRouter();
+  const { apiUrl } = useBackend();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -23,7 +25,7 @@ export function DeploymentForm() {
     setErrors({});
     try {
       // The session cookie goes along; the browser's Origin (this registry frontend) passes the api's cross-site check.
-      const res = await fetch(`${API_URL}/deployments`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${apiUrl}/deployments`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (res.status === 401) return router.refresh(); // the session ended: the page renders the sign-in page
       const json = (await res.json()) as { id?: string; message?: string };
       if (res.ok) {
@@ -31,7 +33,7 @@ export function DeploymentForm() {
         event.currentTarget?.reset();
       } else setErrors(fieldErrors(json.message ?? `API answered ${res.status}`));
     } catch {
-      setErrors({ form: unreachable() });
+      setErrors({ form: unreachable(apiUrl) });
     } finally {
       setBusy(false);
     }

@@ -6,11 +6,11 @@ import { useCallback, useState } from 'react';
 import type { DeploymentRecord, HypernodeEvent } from '@hypernode/events';
 import { FINAL_STATES } from '@hypernode/events';
 import { ProgressBar, StatusBadge, useEventStream } from '@hypernode/ui';
-import { API_URL, WS_URL } from './api';
+import { useBackend } from './backend-config';
 
 /** Cancels with the session cookie; a 401 (session ended) renders the page again: the sign-in page. */
-async function cancel(id: string, signedOut: () => void): Promise<void> {
-  const res = await fetch(`${API_URL}/deployments/${id}/cancel`, { method: 'POST', credentials: 'include' }).catch(() => undefined);
+async function cancel(apiUrl: string, id: string, signedOut: () => void): Promise<void> {
+  const res = await fetch(`${apiUrl}/deployments/${id}/cancel`, { method: 'POST', credentials: 'include' }).catch(() => undefined);
   if (res?.status === 401) signedOut();
 }
 
@@ -18,6 +18,7 @@ async function cancel(id: string, signedOut: () => void): Promise<void> {
 export function LiveDeployments({ initial, only }: { initial: DeploymentRecord[]; only?: string }) {
   const [items, setItems] = useState(initial);
   const router = useRouter();
+  const { apiUrl, wsUrl } = useBackend();
   const onEvent = useCallback((event: HypernodeEvent) => {
     if (!('deployment' in event.data)) return;
     const d = event.data.deployment;
@@ -26,15 +27,15 @@ export function LiveDeployments({ initial, only }: { initial: DeploymentRecord[]
   }, [only]);
   // After a `reset` (missed events no longer kept, or a new stream epoch) reload the current state.
   const onReset = useCallback(() => {
-    const url = only ? `${API_URL}/deployments/${only}` : `${API_URL}/deployments?limit=100`;
+    const url = only ? `${apiUrl}/deployments/${only}` : `${apiUrl}/deployments?limit=100`;
     void fetch(url, { credentials: 'include', signal: AbortSignal.timeout(5000) })
       .then((res) => (res.ok ? res.json() : undefined))
       .then((body: { items?: DeploymentRecord[] } | DeploymentRecord | undefined) => {
         if (body) setItems(only ? [body as DeploymentRecord] : ((body as { items?: DeploymentRecord[] }).items ?? []));
       })
       .catch(() => undefined);
-  }, [only]);
-  const status = useEventStream(WS_URL, [only ? `deployment:${only}` : 'deployments'], onEvent, onReset);
+  }, [only, apiUrl]);
+  const status = useEventStream(wsUrl, [only ? `deployment:${only}` : 'deployments'], onEvent, onReset);
 
   return (
     <>
@@ -50,7 +51,7 @@ export function LiveDeployments({ initial, only }: { initial: DeploymentRecord[]
                 <td><Link href={`/deployments/${d.id}`}>{d.model}</Link></td>
                 <td><StatusBadge status={d.status} />{d.error && d.status === 'failed' ? ` — ${d.error}` : ''}</td>
                 <td><ProgressBar value={d.progress} label={`${d.model} progress`} /> {Math.round(d.progress)}%</td>
-                <td>{!FINAL_STATES.includes(d.status) && <button onClick={() => void cancel(d.id, () => router.refresh())} aria-label={`Cancel ${d.model}`}>Cancel</button>}</td>
+                <td>{!FINAL_STATES.includes(d.status) && <button onClick={() => void cancel(apiUrl, d.id, () => router.refresh())} aria-label={`Cancel ${d.model}`}>Cancel</button>}</td>
               </tr>
             ))}
           </tbody>

@@ -1,8 +1,10 @@
 import { cookies } from 'next/headers';
 import type { DeploymentRecord } from '@hypernode/events';
-import { API_URL, unreachable } from './api';
+import { serverApiUrl } from '@hypernode/service-kit/frontend-config';
+import { unreachable } from './api';
 
-// Server components only (next/headers): the first paint of each page.
+// Server components only (next/headers): the first paint of each page. The server reaches the
+// api on its peer URL (API_URL, or the registry's for HYPERNODE_NETWORK), read at request time.
 
 /** The api's session cookie (see the auth contract). */
 const SESSION_COOKIE = 'hn_session';
@@ -25,24 +27,24 @@ async function forwardedHeaders(): Promise<Record<string, string>> {
 /** Server-side first paint: the newest deployments, or an error message. */
 export async function fetchDeployments(): Promise<ServerFetch & { items: DeploymentRecord[] }> {
   try {
-    const res = await fetch(`${API_URL}/deployments?limit=50`, { cache: 'no-store', headers: await forwardedHeaders() });
+    const res = await fetch(`${serverApiUrl()}/deployments?limit=50`, { cache: 'no-store', headers: await forwardedHeaders() });
     if (res.status === 401) return { items: [], signedIn: false };
     if (!res.ok) return { items: [], signedIn: true, error: `API answered ${res.status}` };
     return { items: ((await res.json()) as { items: DeploymentRecord[] }).items, signedIn: true };
   } catch {
-    return { items: [], signedIn: true, error: unreachable() };
+    return { items: [], signedIn: true, error: unreachable(serverApiUrl()) };
   }
 }
 
 /** Server-side first paint of one deployment. */
 export async function fetchDeployment(id: string): Promise<ServerFetch & { deployment?: DeploymentRecord }> {
   try {
-    const res = await fetch(`${API_URL}/deployments/${encodeURIComponent(id)}`, { cache: 'no-store', headers: await forwardedHeaders() });
+    const res = await fetch(`${serverApiUrl()}/deployments/${encodeURIComponent(id)}`, { cache: 'no-store', headers: await forwardedHeaders() });
     if (res.status === 401) return { signedIn: false };
     if (res.status === 404 || res.status === 400) return { signedIn: true, error: `No deployment ${id}` };
     if (!res.ok) return { signedIn: true, error: `API answered ${res.status}` };
     return { signedIn: true, deployment: (await res.json()) as DeploymentRecord };
   } catch {
-    return { signedIn: true, error: unreachable() };
+    return { signedIn: true, error: unreachable(serverApiUrl()) };
   }
 }

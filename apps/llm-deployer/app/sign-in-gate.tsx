@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { SignInPage, SignOutButton, signInFromLocation } from '@hypernode/ui';
-import { API_URL } from './api';
+import { useBackend } from './backend-config';
 
 /**
  * What a page renders when the api answered 401 to its server-side fetch: signs in with
@@ -12,12 +12,12 @@ import { API_URL } from './api';
  */
 export function SignInGate() {
   const router = useRouter();
+  const { apiUrl } = useBackend();
   const [checking, setChecking] = useState(true);
   const [error, setError] = useState<string>();
   useEffect(() => {
-    if (!API_URL) return setChecking(false);
     let live = true;
-    signInFromLocation(API_URL).then(
+    signInFromLocation(apiUrl).then(
       (who) => (who ? router.refresh() : live && setChecking(false)),
       (e: Error) => {
         if (!live) return;
@@ -28,15 +28,14 @@ export function SignInGate() {
     return () => {
       live = false;
     };
-  }, [router]);
-  if (!API_URL) return <p role="alert">NEXT_PUBLIC_API_URL is not set: start the deployer with `npm start` (or `npx nx run llm-deployer:serve`)</p>;
+  }, [router, apiUrl]);
   if (checking) return <p aria-busy="true">Signing in…</p>;
-  return <SignInPage apiUrl={API_URL} onSignedIn={() => router.refresh()} error={error} />;
+  return <SignInPage apiUrl={apiUrl} onSignedIn={() => router.refresh()} error={error} />;
 }
 
 /** The sign-out button: ends the session, then renders the page again (the sign-in page). */
 export function SignOut() {
   const router = useRouter();
-  if (!API_URL) return null;
-  return <SignOutButton apiUrl={API_URL} onSignedOut={() => router.refresh()} />;
+  const { apiUrl } = useBackend();
+  return <SignOutButton apiUrl={apiUrl} onSignedOut={() => router.refresh()} />;
 }

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { portFor } from '@hypernode/ports';
 import { ConfigError } from '@hypernode/service-kit';
 import { loadRealtimeConfig } from './config.js';
 
 describe('loadRealtimeConfig', () => {
   it('has bounded defaults', () => {
     expect(loadRealtimeConfig({})).toMatchObject({ maxReplayEvents: 10_000, replayPageSize: 50, maxConcurrentReplays: 2, maxTopicsPerConnection: 100, maxConnectionsPerAddress: 50, redisCommandTimeoutMs: 1000 });
+  });
+
+  it('reaches the api and Redis on localhost by default, by compose service name under HYPERNODE_NETWORK=compose', () => {
+    const local = loadRealtimeConfig({});
+    expect(local.apiUrl).toBe(`http://localhost:${portFor('api', { env: {} })}`);
+    expect(local.redisUrl).toBe(`redis://localhost:${portFor('redis', { env: {} })}`);
+    const compose = loadRealtimeConfig({ HYPERNODE_NETWORK: 'compose' });
+    expect(compose.apiUrl).toBe(`http://api:${portFor('api', { env: {} })}`);
+    expect(compose.redisUrl).toBe(`redis://redis:${portFor('redis', { env: {} })}`);
+    expect(compose.allowedOrigins).toContain(`http://localhost:${portFor('site', { env: {} })}`);
+    expect(loadRealtimeConfig({ HYPERNODE_NETWORK: 'compose', API_URL: 'http://auth.internal:9000' }).apiUrl).toBe('http://auth.internal:9000');
   });
 
   it('reads the caps from the environment', () => {

@@ -1,9 +1,13 @@
 import type { DeploymentRecord, NodeRecord, ServiceHealth } from '@hypernode/events';
 import { NotSignedInError } from '@hypernode/ui';
+import { runtimeConfig } from './runtime-config.js';
 
-/** Where the backend lives; set by serve.ts from the port registry (an explicit env var wins). */
-export const API_URL = import.meta.env.VITE_BACKEND_API_URL as string | undefined;
-export const WS_URL = import.meta.env.VITE_BACKEND_WS_URL as string | undefined;
+/** Where the backend lives, as the server of this page says at run time (`/config.js`). */
+export const API_URL = runtimeConfig().apiUrl;
+export const WS_URL = runtimeConfig().wsUrl;
+
+/** What to do when `/config.js` gave no api URL. */
+export const NO_CONFIG = 'The backend URLs did not load (/config.js): start the site with `npm start` or `npx nx run site:serve` (production: `node main.js` in dist/apps/site), or set VITE_BACKEND_API_URL for its server';
 
 /** One row of the port map as GET /services returns it. */
 export interface ServiceRow {
@@ -20,7 +24,7 @@ export interface ServiceRow {
 export class ApiUnreachable extends Error {}
 
 async function get<T>(path: string): Promise<T> {
-  if (!API_URL) throw new ApiUnreachable('VITE_BACKEND_API_URL is not set: start the site with `npm start` (or `npx nx run site:serve`)');
+  if (!API_URL) throw new ApiUnreachable(NO_CONFIG);
   let res: Response;
   try {
     // The session cookie (HttpOnly, set by the api's /auth/sign-in) goes with every call.

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DeploymentRecord, DeploymentState, HypernodeEvent, NodeRecord } from '@hypernode/events';
 import { NotSignedInError, RequireSignIn, SignOutButton, StatusBadge, useEventStream, useSession, type SessionState } from '@hypernode/ui';
-import { API_URL, applyHealth, loadDashboard, upsert, WS_URL, type ServiceRow } from './api.js';
+import { API_URL, applyHealth, loadDashboard, NO_CONFIG, upsert, WS_URL, type ServiceRow } from './api.js';
 import { DeploymentsTable, NodesTable, ServicesTable } from './tables.js';
 
 /** The site: the sign-in page until someone is signed in (`#sign-in=…` or a pasted key), then the dashboard. */
@@ -10,7 +10,7 @@ export function App() {
   if (!API_URL) {
     return (
       <p role="alert" className="error">
-        VITE_BACKEND_API_URL is not set: start the site with `npm start` (or `npx nx run site:serve`)
+        {NO_CONFIG}
       </p>
     );
   }

@@ -16,7 +16,7 @@ export interface HealthResult {
 
 /** Options for checks; all optional. */
 export interface CheckOptions {
-  /** Host to probe; default `localhost`. */
+  /** Host to probe; default the service's own (`localhost`, or its compose name under HYPERNODE_NETWORK=compose). */
   host?: string;
   /** Per-probe timeout; default 2000 ms. */
   timeoutMs?: number;
@@ -26,7 +26,7 @@ export interface CheckOptions {
 /** Probes one service. */
 export async function checkService(service: ResolvedService, options: CheckOptions = {}): Promise<HealthResult> {
   const started = performance.now();
-  const outcome = await probe(service.health, { host: options.host ?? 'localhost', port: service.port, timeoutMs: options.timeoutMs ?? 2000, env: options.env });
+  const outcome = await probe(service.health, { host: options.host ?? service.host, port: service.port, timeoutMs: options.timeoutMs ?? 2000, env: options.env });
   return {
     name: service.name,
     kind: service.kind,

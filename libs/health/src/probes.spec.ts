@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { portFor } from '@hypernode/ports';
@@ -46,6 +47,18 @@ describe('health probes', () => {
   it('redis: PING → PONG on the real server; a closed port is down', async () => {
     expect(await probe({ type: 'redis' }, { host: 'localhost', port: portFor('redis', { env: {} }), timeoutMs: 2000 })).toEqual({ up: true, detail: 'PING → PONG' });
     expect(await probe({ type: 'redis' }, at(await closedPort()))).toEqual({ up: false, detail: 'connection refused (nothing listening)' });
+  });
+
+  it('redis: a server that asks for a password (compose runs Redis with requirepass) answers, so it is up', async () => {
+    const port = await closedPort();
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', 'probe-secret', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      let outcome = await probe({ type: 'redis' }, at(port));
+      for (let i = 0; i < 50 && !outcome.up; i++, await new Promise((r) => setTimeout(r, 100))) outcome = await probe({ type: 'redis' }, at(port));
+      expect(outcome).toEqual({ up: true, detail: 'answers (NOAUTH: a password is required)' });
+    } finally {
+      server.kill('SIGTERM');
+    }
   });
 
   it('solana: JSON-RPC getHealth (a stand-in validator: no Solana validator can run here)', async () => {

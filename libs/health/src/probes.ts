@@ -69,7 +69,10 @@ async function probeRedis(t: ProbeTarget): Promise<ProbeOutcome> {
     const pong = await redis.ping();
     return { up: pong === 'PONG', detail: `PING → ${pong}` };
   } catch (error) {
-    return { up: false, detail: reason(cause ?? error) };
+    // A server that asks for a password answered: it is up (as the PostgreSQL probe counts an auth refusal).
+    const e = (cause ?? error) as Error;
+    if (e?.name === 'ReplyError' && /^(NOAUTH|WRONGPASS)/.test(e.message)) return { up: true, detail: `answers (${e.message.split(' ')[0]}: a password is required)` };
+    return { up: false, detail: reason(e) };
   } finally {
     redis.disconnect();
   }

@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './kinds.js';
+export * from './network.js';
 export * from './registry.js';
 export * from './resolve.js';
 export * from './schema.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PortConfigError, UnknownServiceError } from './errors.js';
 import { parseRegistry } from './registry.js';
-import { bindHostFor, listServices, portFor, urlFor } from './resolve.js';
-import { serviceEnv } from './service-env.js';
+import { bindHostFor, hostFor, listServices, portFor, publicUrlFor, urlFor } from './resolve.js';
+import { browserOrigins, serviceEnv } from './service-env.js';
 
 const registry = parseRegistry(
   JSON.stringify({
@@ -95,9 +95,46 @@ describe('urls and service env', () => {
     expect(urlFor('redis', at({}))).toBe('redis://localhost:6379');
   });
 
+  it('HYPERNODE_NETWORK=compose: every peer URL names the compose service, on the resolved port', () => {
+    const compose = at({ HYPERNODE_NETWORK: 'compose', HYPERNODE_PROFILE: 'production' });
+    expect(urlFor('api', compose)).toBe('http://api:3002');
+    expect(urlFor('realtime', compose)).toBe('ws://realtime:3003');
+    expect(urlFor('redis', compose)).toBe('redis://redis:6379');
+    expect(hostFor('gpu-worker', compose)).toBe('gpu-worker');
+    expect(listServices(compose).map((s) => s.host)).toEqual(registry.services.map((s) => s.name));
+    // Profiles and instances still move the port, whatever the host.
+    expect(urlFor('api', at({ HYPERNODE_NETWORK: 'compose', HYPERNODE_INSTANCE: '1' }))).toBe('http://api:3102');
+    // The option beats the environment, like profile and instance.
+    expect(urlFor('api', at({ HYPERNODE_NETWORK: 'compose' }, { network: 'local' }))).toBe('http://localhost:3002');
+  });
+
+  it('<NAME>_HOST moves one service, on any network, and is checked', () => {
+    expect(urlFor('api', at({ API_HOST: '10.0.0.5' }))).toBe('http://10.0.0.5:3002');
+    expect(urlFor('api', at({ API_HOST: '127.0.0.1', HYPERNODE_NETWORK: 'compose' }))).toBe('http://127.0.0.1:3002');
+    expect(urlFor('realtime', at({ API_HOST: '127.0.0.1', HYPERNODE_NETWORK: 'compose' }))).toBe('ws://realtime:3003');
+    expect(urlFor('gpu-worker', at({ GPU_WORKER_HOST: '::1' }))).toBe('http://[::1]:8080');
+    expect(() => urlFor('api', at({ API_HOST: 'http://api' }))).toThrow(/API_HOST="http:\/\/api" is not valid: expected a host name or IP address/);
+  });
+
+  it('a bad HYPERNODE_NETWORK stops every resolution, naming the valid values', () => {
+    expect(() => urlFor('api', at({ HYPERNODE_NETWORK: 'kubernetes' }))).toThrow(/HYPERNODE_NETWORK="kubernetes" is not valid: expected one of local, compose/);
+    expect(() => bindHostFor(at({ HYPERNODE_NETWORK: 'k8s' }))).toThrow(PortConfigError);
+  });
+
+  it('browser-facing URLs and origins stay on localhost under compose', () => {
+    const compose = at({ HYPERNODE_NETWORK: 'compose', SITE_HOST: 'site.internal' });
+    expect(publicUrlFor('api', compose)).toBe('http://localhost:3002');
+    expect(browserOrigins(compose)).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+    const site = serviceEnv('site', compose);
+    expect(site).toMatchObject({ HYPERNODE_NETWORK: 'compose', API_URL: 'http://api:3002', REALTIME_URL: 'ws://realtime:3003', VITE_BACKEND_API_URL: 'http://localhost:3002', VITE_BACKEND_WS_URL: 'ws://localhost:3003', NEXT_PUBLIC_API_URL: 'http://localhost:3002' });
+    const worker = serviceEnv('gpu-worker', compose);
+    expect(worker).toMatchObject({ API_URL: 'http://api:3002', REDIS_URL: 'redis://redis:6379', POSTGRES_URL: 'postgresql://postgres:5432' });
+    expect(worker.VITE_BACKEND_API_URL).toBeUndefined();
+  });
+
   it('gives a frontend its port and the backend URLs under the names the seed uses', () => {
     const env = serviceEnv('site', at({ HYPERNODE_PROFILE: 'staging' }));
-    expect(env).toMatchObject({ PORT: '4000', HYPERNODE_PROFILE: 'staging', API_URL: 'http://localhost:4002', VITE_BACKEND_API_URL: 'http://localhost:4002', VITE_BACKEND_WS_URL: 'ws://localhost:4003' });
+    expect(env).toMatchObject({ PORT: '4000', HYPERNODE_PROFILE: 'staging', HYPERNODE_NETWORK: 'local', API_URL: 'http://localhost:4002', VITE_BACKEND_API_URL: 'http://localhost:4002', VITE_BACKEND_WS_URL: 'ws://localhost:4003' });
     expect(env.SITE_URL).toBeUndefined();
   });
 });

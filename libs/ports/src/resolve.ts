@@ -1,5 +1,6 @@
 import { PortConfigError, UnknownServiceError } from './errors.js';
 import { isAppKind, PORT_CEILING, PORT_FLOOR } from './kinds.js';
+import { networkHost, parseHost, parseNetwork, urlHost, type Network } from './network.js';
 import { loadRegistry, type Registry } from './registry.js';
 import type { ServiceEntry } from './schema.js';
 import type { ServiceName } from './service-names.js';
@@ -21,6 +22,8 @@ export interface ResolveOptions {
   profile?: Profile;
   /** Instance number; default `HYPERNODE_INSTANCE`, else 0. */
   instance?: number;
+  /** Network peers reach each other on; default `HYPERNODE_NETWORK`, else `local`. */
+  network?: Network;
   /** Environment to read overrides from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** True when one service runs alone, so a bare `PORT` applies to it. */
@@ -40,8 +43,15 @@ export interface ResolvedService extends ServiceEntry {
   source: PortSource;
   /** The env var that overrides this service's port. */
   envVar: string;
-  /** URL clients use to reach it directly. */
+  /** Host its peers reach it on: `<NAME>_HOST`, else the network's (localhost, or the compose service name). */
+  host: string;
+  /** URL its peers (other services) use to reach it directly, on `host`. */
   url: string;
+  /**
+   * URL a browser on this machine uses: always `localhost` and the resolved port, whatever the
+   * network (a compose service name means nothing to a browser; a proxy is configured apart).
+   */
+  publicUrl: string;
 }
 
 /** `llm-deployer` → `LLM_DEPLOYER`. */
@@ -52,6 +62,11 @@ export function envPrefix(name: string): string {
 /** The env var that overrides one service's port: `api` → `API_PORT`. */
 export function portEnvVar(name: string): string {
   return `${envPrefix(name)}_PORT`;
+}
+
+/** The env var that overrides the host peers reach one service on: `api` → `API_HOST`. */
+export function hostEnvVar(name: string): string {
+  return `${envPrefix(name)}_HOST`;
 }
 
 /** Parses a profile name; `variable` names where it came from for the error. */
@@ -74,12 +89,13 @@ export function parsePort(value: string, variable: string): number {
   throw new PortConfigError(variable, value, `a port number ${PORT_FLOOR}–${PORT_CEILING}`);
 }
 
-/** The profile and instance in force for these options. */
-export function resolveSettings(options: ResolveOptions = {}): { profile: Profile; instance: number } {
+/** The profile, instance and network in force for these options. */
+export function resolveSettings(options: ResolveOptions = {}): { profile: Profile; instance: number; network: Network } {
   const env = options.env ?? process.env;
   const profile = options.profile ?? (env.HYPERNODE_PROFILE ? parseProfile(env.HYPERNODE_PROFILE) : 'development');
   const instance = options.instance ?? (env.HYPERNODE_INSTANCE ? parseInstance(env.HYPERNODE_INSTANCE) : 0);
-  return { profile, instance };
+  const network = options.network ?? (env.HYPERNODE_NETWORK ? parseNetwork(env.HYPERNODE_NETWORK) : 'local');
+  return { profile, instance, network };
 }
 
 /** The registry entry of one service; throws UnknownServiceError naming the known ones. */
@@ -102,13 +118,14 @@ function schemeFor(entry: ServiceEntry): string {
 }
 
 /**
- * Resolves one entry. Precedence: `<NAME>_PORT` env, then `PORT` (only when the service runs
- * alone), then the profile and instance applied to the registry port. Infra and blockchain
- * services are shared, so profiles and instances never move them.
+ * Resolves one entry. Port precedence: `<NAME>_PORT` env, then `PORT` (only when the service
+ * runs alone), then the profile and instance applied to the registry port. Infra and
+ * blockchain services are shared, so profiles and instances never move them. Host: `<NAME>_HOST`,
+ * else the network's host for it (`localhost`, or its compose service name).
  */
 export function resolveEntry(entry: ServiceEntry, options: ResolveOptions = {}): ResolvedService {
   const env = options.env ?? process.env;
-  const { profile, instance } = resolveSettings(options);
+  const { profile, instance, network } = resolveSettings(options);
   const envVar = portEnvVar(entry.name);
   let port = entry.port;
   let source: PortSource = 'registry';
@@ -123,7 +140,10 @@ export function resolveEntry(entry: ServiceEntry, options: ResolveOptions = {}):
     port = entry.port + shift;
     if (shift !== 0) source = 'profile';
   }
-  return { ...entry, registryPort: entry.port, port, source, envVar, url: `${schemeFor(entry)}://localhost:${port}` };
+  const hostVar = hostEnvVar(entry.name);
+  const host = env[hostVar] ? parseHost(env[hostVar], hostVar) : networkHost(network, entry.name);
+  const scheme = schemeFor(entry);
+  return { ...entry, registryPort: entry.port, port, source, envVar, host, url: `${scheme}://${urlHost(host)}:${port}`, publicUrl: `${scheme}://localhost:${port}` };
 }
 
 /** Every service, resolved for the options' profile and instance. */
@@ -137,9 +157,19 @@ export function portFor(name: ServiceName, options: ResolveOptions = {}): number
   return resolveEntry(serviceEntry(name, options.registry), options).port;
 }
 
-/** The URL (http://, ws://, postgresql://, redis://) that reaches a service directly. */
+/** The host a service's peers reach it on (`<NAME>_HOST`, else the network's: localhost or its compose name). */
+export function hostFor(name: ServiceName, options: ResolveOptions = {}): string {
+  return resolveEntry(serviceEntry(name, options.registry), options).host;
+}
+
+/** The URL (http://, ws://, postgresql://, redis://) that reaches a service directly from its peers. */
 export function urlFor(name: ServiceName, options: ResolveOptions = {}): string {
   return resolveEntry(serviceEntry(name, options.registry), options).url;
+}
+
+/** The URL a browser on this machine uses for a service: `localhost` whatever the network. */
+export function publicUrlFor(name: ServiceName, options: ResolveOptions = {}): string {
+  return resolveEntry(serviceEntry(name, options.registry), options).publicUrl;
 }
 
 /** The bind host that means both loopback addresses, 127.0.0.1 and ::1 (see service-kit's listenHttp). */

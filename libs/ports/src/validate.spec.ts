@@ -33,6 +33,11 @@ describe('validateRegistry', () => {
     expect(problemsOf([ok({ kind: 'infra', port: 70000 })])[0]!.message).toMatch(/port 70000 .* outside 1024–65535/);
   });
 
+  it('refuses the reserved name "hypernode" (its HYPERNODE_HOST would be the bind address)', () => {
+    expect(problemsOf([ok({ name: 'hypernode' })])).toEqual([{ path: 'services[0].name', message: expect.stringMatching(/name "hypernode" is reserved .*HYPERNODE_HOST.*pick another name/) }]);
+    expect(problemsOf([ok({ name: 'hypernode-api' })])).toEqual([]);
+  });
+
   it('reports a bad name', () => {
     expect(problemsOf([ok({ name: 'My_API' })])[0]).toMatchObject({ path: 'services[0].name', message: expect.stringContaining('bad name') });
   });

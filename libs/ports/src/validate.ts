@@ -20,6 +20,9 @@ function describeIssue(issue: core.$ZodIssue, prefix: string, raw: unknown): Reg
   return { path, message: issue.message };
 }
 
+/** The one service name the registry refuses: its env-var prefix is the workspace's own. */
+export const RESERVED_NAME = 'hypernode';
+
 /**
  * Validates registry data and returns EVERY problem found (an empty list means valid),
  * together with the entries that passed the per-entry checks.
@@ -48,6 +51,8 @@ export function validateRegistry(data: unknown): { services: ServiceEntry[]; pro
       if (other !== undefined) problems.push({ path: `${at}.route`, message: `duplicate route "${route}": "${label}" and "${other}" both claim it; give "${label}" its own route` });
       else byRoute.set(route, label);
     }
+    // `<NAME>_HOST`/`_PORT`/`_URL` of a service named "hypernode" would be the workspace's own variables (HYPERNODE_HOST is the bind address).
+    if (name === RESERVED_NAME) problems.push({ path: `${at}.name`, message: `name "${RESERVED_NAME}" is reserved (HYPERNODE_HOST, HYPERNODE_PORT… are the workspace's own variables): pick another name` });
     if (typeof name === 'string') {
       const before = byName.get(name);
       if (before !== undefined) problems.push({ path: `${at}.name`, message: `duplicate name "${name}" (also services[${before}]): rename one of them` });

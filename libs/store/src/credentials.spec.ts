@@ -6,6 +6,7 @@ import {
   createJoinToken,
   createSignInToken,
   dispatchSecretFor,
+  ensureJoinToken,
   listApiKeys,
   resolveApiKey,
   resolveNodeCredential,
@@ -153,6 +154,17 @@ describe('join tokens and node registration', () => {
     await expect(registerNode(db.pool, worker('jt-x'), { joinToken: newSecret('hnj_') })).rejects.toMatchObject({ reason: 'unknown' });
     expect(await getNodeByName('jt-x')).toBeUndefined();
     await expect(createJoinToken(db.pool, { uses: 0, ttlS: 60 })).rejects.toThrow(/uses=0 is not valid/);
+  });
+
+  it("an operator's join token (compose's HYPERNODE_JOIN_TOKEN) is stored once, registers nodes, and a revoked one stays revoked", async () => {
+    const token = newSecret('hnj_');
+    expect(await ensureJoinToken(db.pool, token, { uses: 2, ttlS: 60 })).toBe('added');
+    expect(await ensureJoinToken(db.pool, token, { uses: 2, ttlS: 60 })).toBe('known');
+    expect((await registerNode(db.pool, worker('op-a'), { joinToken: token })).node.name).toBe('op-a');
+    await db.pool.query('UPDATE join_tokens SET revoked_at = now() WHERE hash = $1', [digest(token)]);
+    expect(await ensureJoinToken(db.pool, token, { uses: 2, ttlS: 60 })).toBe('known');
+    await expect(registerNode(db.pool, worker('op-b'), { joinToken: token })).rejects.toMatchObject({ reason: 'revoked' });
+    await expect(ensureJoinToken(db.pool, 'hnj_short', { uses: 2, ttlS: 60 })).rejects.toThrow(AuthInputError);
   });
 
   it('a node credential resolves to its node, re-registers only that node, and rotating it ends the old one', async () => {

@@ -89,6 +89,20 @@ export async function createJoinToken(pool: Pool, input: { uses: number; ttlS: n
   return { id: rows[0]!.id, token, expiresAt: rows[0]!.expires_at.toISOString() };
 }
 
+/**
+ * Makes an operator-chosen join token (`hnj_…`, e.g. compose's HYPERNODE_JOIN_TOKEN) valid
+ * for `uses` registrations within `ttlS`, unless its digest is known already: a token an admin
+ * revoked stays revoked. Returns whether it was added now.
+ */
+export async function ensureJoinToken(pool: Pool, token: string, input: { uses: number; ttlS: number }): Promise<'added' | 'known'> {
+  if (!isSecretOf('hnj_', token)) throw new AuthInputError('join token: not a join token (hnj_ followed by 43 base64url characters)');
+  const { rowCount } = await pool.query(
+    'INSERT INTO join_tokens (hash, uses_left, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3)) ON CONFLICT (hash) DO NOTHING',
+    [digest(token), input.uses, input.ttlS],
+  );
+  return rowCount === 1 ? 'added' : 'known';
+}
+
 /** Resolves an API key (`hn_…`); writes its last use at most once a minute. */
 export async function resolveApiKey(pool: Pool, key: string): Promise<Resolution> {
   if (!isSecretOf('hn_', key)) return { reason: 'unknown' };

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -107,10 +108,33 @@ describe('generated nginx config, run by real nginx in front of the running apps
     socket.close();
   });
 
-  it('points every upstream at the resolved port of its service', () => {
+  it('points every upstream at the resolved port of its service, and never exposes a GPU worker', () => {
     const conf = readFileSync(join(dir, 'hypernode.conf'), 'utf8');
-    for (const s of services.filter((x) => ['site', 'api', 'realtime', 'automation', 'llm-deployer', 'gpu-worker'].includes(x.name))) {
+    for (const s of services.filter((x) => ['site', 'api', 'realtime', 'automation', 'llm-deployer'].includes(x.name))) {
       expect(conf).toContain(`server 127.0.0.1:${s.port};`);
     }
+    const worker = services.find((x) => x.name === 'gpu-worker')!;
+    expect(conf).not.toContain(`:${worker.port};`);
+    expect(conf).not.toContain('gpu-worker');
+  });
+
+  it("serves the backend routes on llm-deployer's own host too, so its browser calls stay same-origin", async () => {
+    // fetch() may not set Host, so node:http does.
+    const get = (path: string) =>
+      new Promise<{ status: number; body: string }>((ok, fail) => {
+        const [hostname, port] = proxy.split(':');
+        request({ hostname, port: Number(port), path, headers: { host: 'llm-deployer.localhost' } }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => ok({ status: res.statusCode!, body }));
+        })
+          .on('error', fail)
+          .end();
+      });
+    // This host's `/` is llm-deployer (not started here: 502), not the site: its own server block answers...
+    expect((await get('/')).status).toBe(502);
+    // ...and it routes /api/ to the api.
+    const health = await get('/api/health');
+    expect(JSON.parse(health.body)).toMatchObject({ status: 'ok', service: 'api' });
   });
 });

@@ -49,4 +49,19 @@ describe('deploy-artifacts sync generator', () => {
     expect(tree.read('docker-compose.yml', 'utf8')).not.toContain('billing');
     expect(tree.read('deploy/nginx/hypernode.conf', 'utf8')).not.toContain('billing');
   });
+
+  it('gives each Node app an image made from its build: the bundle, its pruned manifest, production packages, node main.js as node', () => {
+    for (const app of ['api', 'realtime', 'automation', 'gpu-worker']) {
+      const dockerfile = tree.read(`apps/${app}/Dockerfile`, 'utf8')!;
+      const [build, runtime] = dockerfile.split(/^FROM .*$/m).slice(1);
+      expect(build, app).toContain(`npx nx run ${app}:build`);
+      expect(runtime, app).toContain(`COPY --from=build /app/dist/apps/${app}/package.json /app/dist/apps/${app}/package-lock.json ./`);
+      expect(runtime, app).toContain('npm ci --omit=dev');
+      expect(runtime, app).toContain(`COPY --from=build /app/dist/apps/${app} ./`);
+      expect(runtime, app).toMatch(/^USER node$/m);
+      expect(runtime!.trimEnd().split('\n').at(-1), app).toBe('CMD ["node", "main.js"]');
+      // Nothing of the workspace's sources or toolchain reaches the image.
+      expect(runtime, app).not.toMatch(/tsx|COPY (--chown=\S+ )?(libs|\.|package\.json)\b/);
+    }
+  });
 });

@@ -13,7 +13,10 @@ export const APP_ARTIFACTS = ['Dockerfile', '.env.example'] as const;
 export function renderDeployArtifacts(tree: Tree, model: DeployModel): void {
   generateFiles(tree, join(__dirname, 'files', 'root'), '.', { ...model, tmpl: '' });
   // One template folder per flavour: `app-node` (bundled Node services), `app-vite` (the static site), `app-next` (Next.js standalone).
-  for (const app of model.apps) generateFiles(tree, join(__dirname, 'files', `app-${app.flavor}`), `apps/${app.name}`, { app, tmpl: '' });
+  for (const app of model.apps) {
+    generateFiles(tree, join(__dirname, 'files', `app-${app.flavor}`), `apps/${app.name}`, { app, tmpl: '' });
+    generateFiles(tree, join(__dirname, 'files', 'app-env'), `apps/${app.name}`, { app, tmpl: '' });
+  }
 }
 
 /**

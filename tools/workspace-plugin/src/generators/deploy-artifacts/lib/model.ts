@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
-import { isAppKind, listServices, parseRegistry, REGISTRY_RELATIVE_PATH, serviceEnv, type ResolvedService } from '@hypernode/ports';
+import { isAppKind, listServices, parseRegistry, REGISTRY_RELATIVE_PATH, serviceEnv, type Registry, type ResolvedService } from '@hypernode/ports';
 import { SERVE_ENTRIES } from '../../../serve-target';
 
 /** What the deploy templates know of one app. */
@@ -22,6 +22,81 @@ export interface AppModel {
   backend: boolean;
   /** True for GPU workers: they get the join token they register with. */
   worker: boolean;
+  /** What compose gives it; see ComposeApp. */
+  compose: ComposeApp;
+}
+
+/**
+ * One app's compose service, beyond its port and healthcheck. Peer URLs are not listed: the app
+ * computes them from the registry under `HYPERNODE_NETWORK=compose` (the compose service name on
+ * the registry port); only URLs that carry a secret (DATABASE_URL, REDIS_URL) are spelled out.
+ */
+export interface ComposeApp {
+  /** The services it talks to: it starts once they are healthy. */
+  dependsOn: string[];
+  /** Gets DATABASE_URL (with the password from the environment). */
+  postgres: boolean;
+  /** Gets REDIS_URL (with the password from the environment). */
+  redis: boolean;
+  /** Gets the join token: GPU workers register with it; the api stores it at start (no CLI reaches compose's database). */
+  joinToken: boolean;
+  /** Gets HYPERNODE_WORKER_HOSTS: it registers or dispatches to GPU workers (api, automation). */
+  workerHosts: boolean;
+  /**
+   * Browser-facing backend URLs (frontends): the published ports on this machine by default
+   * (`localhost`, never a compose name), overridable from the host's environment for a proxy.
+   */
+  browserUrls: Array<{ name: string; fallback: string }>;
+}
+
+/** What one app needs at run time. */
+interface AppNeeds {
+  /** Services it connects to (registry names). */
+  peers: readonly string[];
+  /** It registers or dispatches to GPU workers, so it needs the worker host rule. */
+  reachesWorkers?: boolean;
+  /** It stores the operator's join token at start (the api), so workers can register. */
+  seedsJoinToken?: boolean;
+}
+
+/**
+ * The services each app connects to at run time. compose starts an app after exactly these
+ * (service_healthy) and hands it exactly their secrets; tools/workspace-plugin/test/compose.spec.ts
+ * loads every backend's config with compose's environment and fails when its peer URLs and this
+ * list differ. An app not listed (made by the `service` generator) gets its kind's default.
+ */
+export const APP_NEEDS: Readonly<Record<string, AppNeeds>> = {
+  api: { peers: ['postgres', 'redis'], reachesWorkers: true, seedsJoinToken: true },
+  realtime: { peers: ['redis', 'api'] },
+  automation: { peers: ['postgres', 'redis', 'api'], reachesWorkers: true },
+  'gpu-worker': { peers: ['api'] },
+  // The browser talks to both; llm-deployer's server also renders pages from the api.
+  site: { peers: ['api', 'realtime'] },
+  'llm-deployer': { peers: ['api', 'realtime'] },
+};
+
+const KIND_NEEDS: Readonly<Record<string, AppNeeds>> = {
+  frontend: { peers: ['api', 'realtime'] },
+  http: { peers: ['postgres', 'redis'] },
+  websocket: { peers: ['redis'] },
+  worker: { peers: ['api'] },
+};
+
+/** The variables a frontend reads its browser-facing backend URLs from (both frontends accept every one; the first set wins). */
+const BROWSER_URL_VARS = ['VITE_BACKEND_API_URL', 'VITE_BACKEND_WS_URL', 'NEXT_PUBLIC_API_URL', 'NEXT_PUBLIC_WS_URL'] as const;
+
+function composeApp(service: ResolvedService, names: ReadonlySet<string>, registry: Registry): ComposeApp {
+  const needs = APP_NEEDS[service.name] ?? KIND_NEEDS[service.kind] ?? { peers: [] };
+  const dependsOn = needs.peers.filter((peer) => names.has(peer) && peer !== service.name);
+  const env = serviceEnv(service.name as never, { registry, env: {}, network: 'compose' });
+  return {
+    dependsOn,
+    postgres: dependsOn.includes('postgres'),
+    redis: dependsOn.includes('redis'),
+    joinToken: service.kind === 'worker' || needs.seedsJoinToken === true,
+    workerHosts: needs.reachesWorkers === true,
+    browserUrls: service.kind === 'frontend' ? BROWSER_URL_VARS.filter((name) => env[name]).map((name) => ({ name, fallback: env[name]! })) : [],
+  };
 }
 
 /**
@@ -50,7 +125,7 @@ function composeSecret(name: string, what: string): ComposeSecret {
 export const COMPOSE_SECRETS: ComposeSecrets = {
   dbPassword: composeSecret('HYPERNODE_DB_PASSWORD', 'the PostgreSQL password of the hypernode role (URL-safe, e.g. the output of openssl rand -hex 24)'),
   redisPassword: composeSecret('HYPERNODE_REDIS_PASSWORD', 'the Redis password (URL-safe, e.g. the output of openssl rand -hex 24)'),
-  joinToken: composeSecret('HYPERNODE_JOIN_TOKEN', 'a join token the GPU workers register with (hnj_..., from npx hypernode join-tokens create --uses 10 against this database)'),
+  joinToken: composeSecret('HYPERNODE_JOIN_TOKEN', 'a join token for the GPU workers (hnj_ and 43 base64url characters; the api stores it at start)'),
 };
 
 /** Everything the deploy templates render from: the registry, resolved with no env overrides. */
@@ -61,7 +136,11 @@ export interface DeployModel {
   infra: Record<'postgres' | 'redis' | 'solana', ResolvedService>;
   /** Apps with a proxy route, longest route first (nginx and Caddy match in that order). */
   routed: AppModel[];
-  /** Apps without a route: each gets its own host name in the proxy configs. */
+  /**
+   * Frontends without a route: each gets its own host name in the proxy configs, carrying the same
+   * backend routes (/api/, /ws/, …) so its browser calls stay same-origin. Workers are never
+   * proxied: only the engine reaches them, on the internal network.
+   */
   ownHost: AppModel[];
   /** Port the reverse proxy listens on. */
   listenPort: number;
@@ -85,6 +164,7 @@ function entryOf(tree: Tree, name: string): string {
 export function deployModel(tree: Tree, options: { listenPort?: number; services?: ResolvedService[] } = {}): DeployModel {
   const registry = parseRegistry(tree.read(REGISTRY_RELATIVE_PATH, 'utf8') ?? '', REGISTRY_RELATIVE_PATH);
   const services = options.services ?? listServices({ registry, env: {} });
+  const names = new Set(services.map((s) => s.name));
   const apps = services
     .filter((s) => isAppKind(s.kind))
     .map((s) => ({
@@ -99,6 +179,7 @@ export function deployModel(tree: Tree, options: { listenPort?: number; services
       envLines: Object.entries(serviceEnv(s.name as never, { registry, env: {} })).map(([k, v]) => `${k}=${v}`),
       backend: s.kind !== 'frontend',
       worker: s.kind === 'worker',
+      compose: composeApp(s, names, registry),
     }));
   const find = (name: 'postgres' | 'redis' | 'solana') => {
     const s = services.find((x) => x.name === name);
@@ -106,5 +187,5 @@ export function deployModel(tree: Tree, options: { listenPort?: number; services
     return s;
   };
   const routed = apps.filter((a) => a.route).sort((a, b) => b.route!.length - a.route!.length);
-  return { services, apps, infra: { postgres: find('postgres'), redis: find('redis'), solana: find('solana') }, routed, ownHost: apps.filter((a) => !a.route), listenPort: options.listenPort ?? 80, secrets: COMPOSE_SECRETS, workerHosts: apps.filter((a) => a.worker).map((a) => a.name).join(',') };
+  return { services, apps, infra: { postgres: find('postgres'), redis: find('redis'), solana: find('solana') }, routed, ownHost: apps.filter((a) => !a.route && a.kind === 'frontend'), listenPort: options.listenPort ?? 80, secrets: COMPOSE_SECRETS, workerHosts: apps.filter((a) => a.worker).map((a) => a.name).join(',') };
 }

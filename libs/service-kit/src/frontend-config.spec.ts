@@ -1,0 +1,55 @@
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { portFor } from '@hypernode/ports';
+import { FRONTEND_CONFIG_GLOBAL, frontendConfig, FrontendConfigError, frontendConfigScript, serverApiUrl } from './frontend-config.js';
+
+describe('frontendConfig', () => {
+  it('gives the registry URLs of the api and realtime for the profile and instance in the environment', () => {
+    for (const env of [{}, { HYPERNODE_INSTANCE: '2' }, { HYPERNODE_PROFILE: 'staging' }, { API_PORT: '4999' }]) {
+      expect(frontendConfig(env)).toEqual({
+        apiUrl: `http://localhost:${portFor('api', { env })}`,
+        wsUrl: `ws://localhost:${portFor('realtime', { env })}`,
+      });
+    }
+    expect(frontendConfig({ HYPERNODE_INSTANCE: '2' }).apiUrl).not.toBe(frontendConfig({}).apiUrl);
+  });
+
+  it('lets an explicit variable win, either frontend naming, without a trailing slash', () => {
+    expect(frontendConfig({ VITE_BACKEND_API_URL: 'https://api.example.com/', NEXT_PUBLIC_WS_URL: 'wss://example.com/ws' })).toEqual({ apiUrl: 'https://api.example.com', wsUrl: 'wss://example.com/ws' });
+    expect(frontendConfig({ VITE_BACKEND_API_URL: 'http://a.test', NEXT_PUBLIC_API_URL: 'http://b.test' }).apiUrl).toBe('http://a.test');
+    // Empty means unset.
+    expect(frontendConfig({ VITE_BACKEND_API_URL: ' ' }).apiUrl).toBe(frontendConfig({}).apiUrl);
+  });
+
+  it('refuses a value a browser cannot use, naming the variable, the value and the fix', () => {
+    expect(() => frontendConfig({ VITE_BACKEND_API_URL: 'localhost:3002' })).toThrow(FrontendConfigError);
+    expect(() => frontendConfig({ VITE_BACKEND_API_URL: 'localhost:3002' })).toThrow(/VITE_BACKEND_API_URL="localhost:3002" is not valid: expected an absolute http or https URL.*Fix or unset VITE_BACKEND_API_URL/);
+    expect(() => frontendConfig({ NEXT_PUBLIC_WS_URL: 'http://localhost:3003' })).toThrow(/NEXT_PUBLIC_WS_URL="http:\/\/localhost:3003" is not valid: expected an absolute ws or wss URL/);
+  });
+});
+
+describe('frontendConfigScript', () => {
+  it('sets the global a browser reads, frozen, with exactly the two URLs', () => {
+    const window: Record<string, unknown> = {};
+    runInNewContext(frontendConfigScript({ apiUrl: 'http://a.test', wsUrl: 'ws://b.test' }), { window });
+    expect(window[FRONTEND_CONFIG_GLOBAL]).toEqual({ apiUrl: 'http://a.test', wsUrl: 'ws://b.test' });
+    expect(Object.isFrozen(window[FRONTEND_CONFIG_GLOBAL])).toBe(true);
+  });
+
+  it('cannot close an inline <script> element whatever the URLs hold', () => {
+    const script = frontendConfigScript({ apiUrl: 'http://a.test/</script><script>alert(1)</script>', wsUrl: 'ws://b.test' });
+    expect(script).not.toContain('</script>');
+    const window: Record<string, { apiUrl: string }> = {};
+    runInNewContext(script, { window });
+    expect(window[FRONTEND_CONFIG_GLOBAL]!.apiUrl).toBe('http://a.test/</script><script>alert(1)</script>');
+  });
+});
+
+describe('serverApiUrl', () => {
+  it('prefers API_URL, then the explicit browser URL, then the registry peer URL', () => {
+    expect(serverApiUrl({ API_URL: 'http://api:3002/', VITE_BACKEND_API_URL: 'http://x.test' })).toBe('http://api:3002');
+    expect(serverApiUrl({ NEXT_PUBLIC_API_URL: 'http://x.test' })).toBe('http://x.test');
+    expect(serverApiUrl({ HYPERNODE_INSTANCE: '3' })).toBe(`http://localhost:${portFor('api', { env: { HYPERNODE_INSTANCE: '3' } })}`);
+    expect(() => serverApiUrl({ API_URL: 'api:3002' })).toThrow(/API_URL="api:3002" is not valid/);
+  });
+});

@@ -1,0 +1,96 @@
+import { publicUrlFor, urlFor } from '@hypernode/ports';
+
+/**
+ * What a frontend's browser code needs to reach the backend. Served at RUN time (the site's
+ * `/config.js`, the deployer's root layout), never baked into a build, so one build runs in
+ * every environment.
+ */
+export interface FrontendConfig {
+  /** The api's URL as the BROWSER reaches it, e.g. `http://localhost:3002`. */
+  apiUrl: string;
+  /** The realtime server's WebSocket URL as the browser reaches it, e.g. `ws://localhost:3003`. */
+  wsUrl: string;
+}
+
+/** The global the config script sets (`window.__HYPERNODE__`); the frontends read it. */
+export const FRONTEND_CONFIG_GLOBAL = '__HYPERNODE__';
+
+/** The path the site's servers (Vite dev/preview and the production server) answer with the config script. */
+export const FRONTEND_CONFIG_PATH = '/config.js';
+
+/**
+ * Variables that override each field, first set wins. The VITE_ and NEXT_PUBLIC_ names are the
+ * ones the frontends always read (`hypernode env site` prints them); both frontends accept both.
+ */
+export const FRONTEND_CONFIG_VARS = {
+  apiUrl: ['VITE_BACKEND_API_URL', 'NEXT_PUBLIC_API_URL'],
+  wsUrl: ['VITE_BACKEND_WS_URL', 'NEXT_PUBLIC_WS_URL'],
+} as const satisfies Record<keyof FrontendConfig, readonly string[]>;
+
+const SCHEMES: Record<keyof FrontendConfig, readonly string[]> = { apiUrl: ['http:', 'https:'], wsUrl: ['ws:', 'wss:'] };
+
+/** A frontend config variable holds something a browser cannot use. */
+export class FrontendConfigError extends Error {
+  readonly code = 'E_FRONTEND_CONFIG';
+  constructor(
+    readonly variable: string,
+    readonly value: string,
+    readonly expected: string,
+  ) {
+    super(`${variable}=${JSON.stringify(value)} is not valid: expected ${expected}. Fix or unset ${variable} (unset, the registry's URL for the profile and instance is used).`);
+    this.name = 'FrontendConfigError';
+  }
+}
+
+function checkedUrl(variable: string, value: string, schemes: readonly string[]): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !schemes.includes(url.protocol)) throw new FrontendConfigError(variable, value, `an absolute ${schemes.map((s) => s.slice(0, -1)).join(' or ')} URL, e.g. ${schemes[0]}//localhost:<port>`);
+  // No trailing slash: the frontends append paths (`${apiUrl}/deployments`).
+  return value.replace(/\/+$/, '');
+}
+
+function pick(field: keyof FrontendConfig, env: NodeJS.ProcessEnv): string | undefined {
+  for (const variable of FRONTEND_CONFIG_VARS[field]) {
+    const value = env[variable]?.trim();
+    if (value) return checkedUrl(variable, value, SCHEMES[field]);
+  }
+  return undefined;
+}
+
+/**
+ * The browser-facing backend URLs for this environment: an explicit variable
+ * (FRONTEND_CONFIG_VARS) wins, else the registry's public URL of the api and the realtime
+ * server for the profile and instance in `env`. Throws FrontendConfigError naming a bad value.
+ */
+export function frontendConfig(env: NodeJS.ProcessEnv = process.env): FrontendConfig {
+  return {
+    apiUrl: pick('apiUrl', env) ?? publicUrlFor('api', { env }),
+    wsUrl: pick('wsUrl', env) ?? publicUrlFor('realtime', { env }),
+  };
+}
+
+/**
+ * The classic script that hands the config to the browser before the app's modules run:
+ * `window.__HYPERNODE__ = {...}`. `<` is escaped so the text is also safe inline in HTML.
+ */
+export function frontendConfigScript(config: FrontendConfig): string {
+  const json = JSON.stringify({ apiUrl: config.apiUrl, wsUrl: config.wsUrl }).replace(/</g, '\\u003c');
+  return `window.${FRONTEND_CONFIG_GLOBAL} = Object.freeze(${json});\n`;
+}
+
+/**
+ * The api URL a frontend's own SERVER calls (Next's server components render the first paint):
+ * `API_URL` (the peer URL `hypernode env` and compose hand every service), else the explicit
+ * browser URL, else the registry's peer URL — which follows `HYPERNODE_NETWORK`, so inside
+ * compose it names the api's service rather than `localhost`.
+ */
+export function serverApiUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env.API_URL?.trim();
+  if (explicit) return checkedUrl('API_URL', explicit, SCHEMES.apiUrl);
+  return pick('apiUrl', env) ?? urlFor('api', { env });
+}

@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's chromium (installed by tools/scripts/install-test-deps.sh), flags for a closed network. */
+const CHROMIUM = { executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] };
+
+/** What one browser round saw. */
+export interface BrowserResult {
+  deploymentId: string;
+  /** From the Deploy click to "completed" on the deployer page, live over /ws/. */
+  liveMs: number;
+}
+
+async function signIn(page: Page, url: string, token: string, heading: string): Promise<void> {
+  await page.goto(`${url}/#sign-in=${token}`);
+  await page.getByRole('heading', { name: heading, exact: true }).waitFor({ timeout: 30_000 });
+  // The connection indicator: the realtime WebSocket through the proxy's /ws/ is open.
+  await page.locator('p[aria-live] .status-badge[data-status="open"]').waitFor({ timeout: 30_000 });
+}
+
+/**
+ * Through the proxy only: signs in to the site and to llm-deployer with one-time links, creates a
+ * deployment in llm-deployer and waits until both pages show it completed — pushed over /ws/,
+ * never reloaded. Screenshots go to `shots`.
+ */
+export async function browserRound(siteUrl: string, deployerUrl: string, tokens: [string, string], shots: string, label: string): Promise<BrowserResult> {
+  mkdirSync(shots, { recursive: true });
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch(CHROMIUM);
+    const context = await browser.newContext();
+    const site = await context.newPage();
+    await signIn(site, siteUrl, tokens[0], 'Hypernode');
+    await site.locator('tr[data-service="api"] .status-badge[data-status="up"]').waitFor({ timeout: 30_000 });
+    const deployer = await context.newPage();
+    await signIn(deployer, deployerUrl, tokens[1], 'Hypernode LLM deployer');
+    await deployer.getByLabel('Model', { exact: true }).fill(`rehearsal-${label}`);
+    await deployer.getByLabel('VRAM needed (GB)', { exact: true }).fill('8');
+    const clicked = Date.now();
+    await deployer.getByRole('button', { name: 'Deploy' }).click();
+    const deploymentId = (await deployer.getByRole('status').locator('a').textContent({ timeout: 15_000 }))!.trim();
+    await deployer.locator(`tr[data-deployment="${deploymentId}"] .status-badge[data-status="completed"]`).waitFor({ timeout: 60_000 });
+    const liveMs = Date.now() - clicked;
+    await site.locator(`tr[data-deployment="${deploymentId}"] .status-badge[data-status="completed"]`).waitFor({ timeout: 30_000 });
+    await site.screenshot({ path: join(shots, `${label}-site.png`), fullPage: true });
+    await deployer.screenshot({ path: join(shots, `${label}-llm-deployer.png`), fullPage: true });
+    return { deploymentId, liveMs };
+  } finally {
+    await browser?.close();
+  }
+}
