@@ -20,10 +20,12 @@ const nxBin = join(root, 'node_modules', '.bin', 'nx');
 const sync = step(nxBin, ['sync:check']);
 // In CI every test runs for real: a cache shared on the machine must not stand in for a run.
 const cacheFlag = process.env.CI ? ['--skip-nx-cache'] : [];
-// The fault suite starts whole stacks (its own PostgreSQL, Redis and every service) and measures
-// timings: it runs last and alone, so it neither starves the browser tests nor is starved by them.
-const checks = step(nxBin, ['run-many', '-t', 'lint', 'typecheck', 'test', '--exclude=faults', '--parallel=2', '--outputStyle=static', ...cacheFlag]);
-const faults = step(nxBin, ['run-many', '-t', 'lint', 'typecheck', 'test', '--projects=faults', '--parallel=1', '--outputStyle=static', ...cacheFlag]);
+// The fault suite and the production rehearsal start whole stacks (the faults their own PostgreSQL
+// and Redis; the rehearsal builds every app, then nginx, Caddy and chromium) and measure timings:
+// they run last, one at a time, so they neither starve the other tests nor are starved by them.
+const ALONE = ['faults', 'rehearsal'];
+const checks = step(nxBin, ['run-many', '-t', 'lint', 'typecheck', 'test', `--exclude=${ALONE.join(',')}`, '--parallel=2', '--outputStyle=static', ...cacheFlag]);
+const faults = step(nxBin, ['run-many', '-t', 'lint', 'typecheck', 'test', `--projects=${ALONE.join(',')}`, '--parallel=1', '--outputStyle=static', ...cacheFlag]);
 const nx = checks || faults || sync;
 
 let passed = 0;

@@ -42,7 +42,7 @@ export class FrontendConfigError extends Error {
   }
 }
 
-function checkedUrl(variable: string, value: string, schemes: readonly string[]): string {
+function checkedUrl(variable: string, value: string, schemes: readonly string[], field: keyof FrontendConfig = 'apiUrl'): string {
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -50,14 +50,16 @@ function checkedUrl(variable: string, value: string, schemes: readonly string[])
     url = undefined;
   }
   if (!url || !schemes.includes(url.protocol)) throw new FrontendConfigError(variable, value, `an absolute ${schemes.map((s) => s.slice(0, -1)).join(' or ')} URL, e.g. ${schemes[0]}//localhost:<port>`);
-  // No trailing slash: the frontends append paths (`${apiUrl}/deployments`).
-  return value.replace(/\/+$/, '');
+  // The api URL loses its trailing slash: the frontends append paths (`${apiUrl}/deployments`).
+  // The WebSocket URL is used as given: behind a proxy its path is the route (`wss://host/ws/`),
+  // and a proxy answers `/ws` without the slash with a redirect, which a WebSocket does not follow.
+  return field === 'apiUrl' ? value.replace(/\/+$/, '') : value;
 }
 
 function pick(field: keyof FrontendConfig, env: NodeJS.ProcessEnv): string | undefined {
   for (const variable of FRONTEND_CONFIG_VARS[field]) {
     const value = env[variable]?.trim();
-    if (value) return checkedUrl(variable, value, SCHEMES[field]);
+    if (value) return checkedUrl(variable, value, SCHEMES[field], field);
   }
   return undefined;
 }

@@ -14,14 +14,12 @@ export interface BuildCommand {
 }
 
 /**
- * Each app's production entry: the Node apps' and the site's `dist/apps/<name>/main.js` (bundle
- * plus pruned manifest), Next's standalone `server.js` for llm-deployer. Never a source file.
+ * Each app's production entry: `dist/apps/<name>/main.js` — the Node apps' and the site's bundle
+ * beside its pruned manifest, llm-deployer's launcher beside Next's standalone output. Never a source file.
  */
 export function buildCommand(root: string, name: AppName): BuildCommand {
-  const candidates =
-    name === 'llm-deployer'
-      ? [join(root, 'dist/apps/llm-deployer/apps/llm-deployer/server.js'), join(root, 'dist/apps/llm-deployer/server.js'), join(root, 'apps/llm-deployer/.next/standalone/apps/llm-deployer/server.js')]
-      : [join(root, 'dist/apps', name, 'main.js')];
+  // llm-deployer's main.js binds the registry port and starts Next's standalone server.js beside it.
+  const candidates = [join(root, 'dist/apps', name, 'main.js')];
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new Error(`${name} has no build output (looked for ${candidates.map((c) => c.slice(root.length + 1)).join(', ')}): run \`npx nx run ${name}:build\``);
   return { args: [file], cwd: join(file, '..') };

@@ -27,13 +27,26 @@ async function signIn(page: Page, url: string, token: string, heading: string): 
 export async function browserRound(siteUrl: string, deployerUrl: string, tokens: [string, string], shots: string, label: string): Promise<BrowserResult> {
   mkdirSync(shots, { recursive: true });
   let browser: Browser | undefined;
+  // What the pages said, for the failure message: console errors, failed requests, WebSockets.
+  const seen: string[] = [];
+  const pages: Page[] = [];
+  const watch = (page: Page, name: string) => {
+    pages.push(page);
+    page.on('console', (m) => m.type() === 'error' && seen.push(`${name} console: ${m.text()}`));
+    page.on('requestfailed', (r) => seen.push(`${name} request failed: ${r.url()} (${r.failure()?.errorText})`));
+    page.on('websocket', (ws) => {
+      seen.push(`${name} websocket: ${ws.url()}`);
+      ws.on('close', () => seen.push(`${name} websocket closed: ${ws.url()}`));
+    });
+    return page;
+  };
   try {
     browser = await chromium.launch(CHROMIUM);
     const context = await browser.newContext();
-    const site = await context.newPage();
+    const site = watch(await context.newPage(), 'site');
     await signIn(site, siteUrl, tokens[0], 'Hypernode');
     await site.locator('tr[data-service="api"] .status-badge[data-status="up"]').waitFor({ timeout: 30_000 });
-    const deployer = await context.newPage();
+    const deployer = watch(await context.newPage(), 'llm-deployer');
     await signIn(deployer, deployerUrl, tokens[1], 'Hypernode LLM deployer');
     await deployer.getByLabel('Model', { exact: true }).fill(`rehearsal-${label}`);
     await deployer.getByLabel('VRAM needed (GB)', { exact: true }).fill('8');
@@ -46,6 +59,9 @@ export async function browserRound(siteUrl: string, deployerUrl: string, tokens:
     await site.screenshot({ path: join(shots, `${label}-site.png`), fullPage: true });
     await deployer.screenshot({ path: join(shots, `${label}-llm-deployer.png`), fullPage: true });
     return { deploymentId, liveMs };
+  } catch (error) {
+    await Promise.all(pages.map((p, i) => p.screenshot({ path: join(shots, `${label}-failure-${i}.png`), fullPage: true }).catch(() => undefined)));
+    throw new Error(`${(error as Error).message.split('\n')[0]}; screenshots in ${shots}; the pages saw:\n  ${seen.slice(-15).join('\n  ') || '(nothing)'}`);
   } finally {
     await browser?.close();
   }

@@ -48,14 +48,11 @@ export function appEnvironment(name: AppName, compose: ComposeEnv, setup: Rehear
   if (name === 'gpu-worker') env.GPU_WORKER_JOB_MS = String(setup.jobMs);
   if (name === 'site') {
     env.VITE_BACKEND_API_URL = `${origins.site}/api`;
-    env.VITE_BACKEND_WS_URL = `${origins.site.replace('http', 'ws')}/ws`;
+    env.VITE_BACKEND_WS_URL = `${origins.site.replace('http', 'ws')}/ws/`;
   }
   if (name === 'llm-deployer') {
     env.NEXT_PUBLIC_API_URL = `${origins.deployer}/api`;
-    env.NEXT_PUBLIC_WS_URL = `${origins.deployer.replace('http', 'ws')}/ws`;
-    // Next's standalone server.js reads PORT and HOSTNAME.
-    env.PORT = String(setup.ports['llm-deployer']);
-    env.HOSTNAME = '127.0.0.1';
+    env.NEXT_PUBLIC_WS_URL = `${origins.deployer.replace('http', 'ws')}/ws/`;
   }
   return env;
 }

@@ -1,11 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { REGISTRY_RELATIVE_PATH, type ResolvedService } from '@hypernode/ports';
-import { renderDeployArtifacts } from '@hypernode/workspace-plugin/deploy-artifacts';
-import { deployModel } from '@hypernode/workspace-plugin/deploy-model';
+import type * as DeployArtifacts from '@hypernode/workspace-plugin/deploy-artifacts';
+import type * as DeployModel from '@hypernode/workspace-plugin/deploy-model';
+
+// The generator is CommonJS (Nx loads plugins that way; its templates are found from __dirname),
+// so it is required, not imported: an ESM import through tsx would give it no usable __dirname.
+const require = createRequire(import.meta.url);
+const { renderDeployArtifacts } = require('@hypernode/workspace-plugin/deploy-artifacts') as typeof DeployArtifacts;
+const { deployModel } = require('@hypernode/workspace-plugin/deploy-model') as typeof DeployModel;
 
 export type ProxyKind = 'nginx' | 'caddy';
 export const PROXIES: readonly ProxyKind[] = ['nginx', 'caddy'];

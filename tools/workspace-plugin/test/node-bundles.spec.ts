@@ -127,8 +127,8 @@ describe('each Node app runs from its build output alone', () => {
       REDIS_URL: redis.url,
       HYPERNODE_REDIS_PREFIX: redis.prefix,
       API_URL: `http://127.0.0.1:${ports.get('api')}`,
-      // Well-formed but unknown: the worker keeps retrying its registration, which is not what this test is about.
-      HYPERNODE_JOIN_TOKEN: `hnj_${'x'.repeat(32)}`,
+      // Well-formed: the api stores it at start (as under compose) and the worker registers with it.
+      HYPERNODE_JOIN_TOKEN: `hnj_${'x'.repeat(43)}`,
     };
     // The api first: it applies the migrations the others' queries need.
     const order = ['api', ...bundles.filter((a) => a !== 'api')];
