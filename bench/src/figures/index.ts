@@ -1,0 +1,6 @@
+import type { Bench } from '../lib/figure.js';
+import { apiBench } from './api.js';
+import { portsBench } from './ports.js';
+
+/** Every bench, in the order `npm run bench` runs them. */
+export const BENCHES: Bench[] = [apiBench, portsBench];
