@@ -1,6 +1,7 @@
 import type { Bench } from '../lib/figure.js';
 import { apiBench } from './api.js';
+import { eventsBench } from './events.js';
 import { portsBench } from './ports.js';
 
 /** Every bench, in the order `npm run bench` runs them. */
-export const BENCHES: Bench[] = [apiBench, portsBench];
+export const BENCHES: Bench[] = [apiBench, eventsBench, portsBench];
