@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import pg, { type Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { eventEpochKey, eventStreamKey, type HypernodeEvent } from '@hypernode/events';
-import { markPublished, OUTBOX_CHANNEL, outboxState, publishedEventsFrom, RELAY_LOCK, replayWindowStart, saveStreamEpoch, unpublishedEvents, withTransaction } from '@hypernode/store';
+import { listenForOutbox, markPublished, outboxState, publishedEventsFrom, RELAY_LOCK, replayWindowStart, saveStreamEpoch, unpublishedEvents, withTransaction } from '@hypernode/store';
 
 /** Events kept on the stream for resuming clients (also the re-seed window). */
 export const STREAM_BACKLOG = 100_000;
@@ -174,48 +174,6 @@ export function startRelay(deps: { pool: Pool; redis: Redis; prefix: string; int
       clearTimeout(timer);
       await listener?.close();
       await running?.catch(() => undefined);
-    },
-  };
-}
-
-/**
- * LISTENs on OUTBOX_CHANNEL on a connection of its own (the pool's settings, so its connect
- * timeout too) and calls `onNotify` per notification; a lost connection is re-made after 1 s,
- * and the relay's poll covers whatever was committed meanwhile. `close()` is bounded (1 s).
- */
-function listenForOutbox(pool: Pool, onNotify: () => void): { close(): Promise<void> } {
-  let client: pg.Client | undefined;
-  let closed = false;
-  let retry: NodeJS.Timeout | undefined;
-  const again = () => {
-    client?.removeAllListeners('notification');
-    client = undefined;
-    if (!closed) retry ??= setTimeout(() => ((retry = undefined), void connect()), 1000);
-  };
-  const connect = async () => {
-    const c = new pg.Client(pool.options);
-    client = c;
-    c.on('error', () => (client === c ? again() : undefined));
-    c.on('end', () => (client === c ? again() : undefined));
-    c.on('notification', onNotify);
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      if (closed) await c.end();
-    } catch {
-      c.removeAllListeners('end');
-      await c.end().catch(() => undefined);
-      if (client === c) again();
-    }
-  };
-  void connect();
-  return {
-    close: async () => {
-      closed = true;
-      clearTimeout(retry);
-      const c = client;
-      client = undefined;
-      if (c) await Promise.race([c.end().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
     },
   };
 }

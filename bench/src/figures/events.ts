@@ -26,14 +26,14 @@ export const eventsBench: Bench = {
         if (res.status !== 201) throw new VoidRunError('events', `POST ${url} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
       };
       const figures: Measured[] = [];
-      for (const [clients, target] of smoke ? [[5, 20]] : [[100, 20], [1000, 50]]) {
+      for (const [clients, target] of (smoke ? [[5, 20]] : [[100, 20], [1000, 50]]) as Array<[number, number]>) {
         const events = smoke ? 3 : clients >= 1000 ? 30 : 100;
         log(`events: ${clients} clients × ${events} events, ${rounds} rounds`);
         const p99 = await alternate(rounds, {
-          ours: async () => (await measureDelivery(`events ${clients} clients`, { wsUrl: stack.wsUrl, protocols: ['hypernode.v1', `hypernode.bearer.${stack.adminKey}`], clients: clients!, events, gapMs: 20, post: post(`${stack.apiUrl}/deployments`) })).p99,
-          baseline: async () => (await measureDelivery(`ws broadcast ${clients} clients`, { wsUrl: bare!.url.replace('http', 'ws'), protocols: [], clients: clients!, events, gapMs: 20, post: post(`${bare!.url}/broadcast`) })).p99,
+          ours: async () => (await measureDelivery(`events ${clients} clients`, { wsUrl: stack.wsUrl, protocols: ['hypernode.v1', `hypernode.bearer.${stack.adminKey}`], clients, events, gapMs: 20, post: post(`${stack.apiUrl}/deployments`) })).p99,
+          baseline: async () => (await measureDelivery(`ws broadcast ${clients} clients`, { wsUrl: bare!.url.replace('http', 'ws'), protocols: [], clients, events, gapMs: 20, post: post(`${bare!.url}/broadcast`) })).p99,
         });
-        figures.push({ name: `events POST → WS p99, ${clients} clients`, unit: 'ms', ours: p99.ours, baseline: { name: 'raw ws broadcast', ...p99.baseline }, target: { on: 'ours', op: '<=', value: target! }, note: `every event delivered to every client (${events} events × ${clients} clients per round)` });
+        figures.push({ name: `events POST → WS p99, ${clients} clients`, unit: 'ms', ours: p99.ours, baseline: { name: 'raw ws broadcast', ...p99.baseline }, target: { on: 'ours', op: '<=', value: target }, note: `every event delivered to every client (${events} events × ${clients} clients per round)` });
       }
       return figures;
     } finally {
