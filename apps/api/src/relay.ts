@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Pool, PoolClient } from 'pg';
 import { eventEpochKey, eventStreamKey, type HypernodeEvent } from '@hypernode/events';
-import { markPublished, outboxState, publishedEventsFrom, RELAY_LOCK, replayWindowStart, saveStreamEpoch, unpublishedEvents, withTransaction } from '@hypernode/store';
+import { listenForOutbox, markPublished, outboxState, publishedEventsFrom, RELAY_LOCK, replayWindowStart, saveStreamEpoch, unpublishedEvents, withTransaction } from '@hypernode/store';
 
 /** Events kept on the stream for resuming clients (also the re-seed window). */
 export const STREAM_BACKLOG = 100_000;
@@ -45,7 +45,9 @@ function firstError(results: Array<[Error | null, unknown]> | null, what: string
 }
 
 /**
- * Starts the relay: every `intervalMs` (only one instance at a time, via an advisory lock) it
+ * Starts the relay: woken by PostgreSQL's NOTIFY on OUTBOX_CHANNEL when a transaction committed
+ * outbox rows (`listen`, default on), and every `intervalMs` as the fallback (only one instance
+ * at a time, via an advisory lock), it
  * checks the stream against PostgreSQL, re-seeding it when it looks wrong, then XADDs the
  * unpublished rows with stream id `<event id>-0` — so clients resume by event id — in one
  * pipeline, and stamps them published in the same transaction only when every XADD succeeded.
@@ -60,7 +62,7 @@ function firstError(results: Array<[Error | null, unknown]> | null, what: string
  * temporary key, then in one MULTI renames it over the stream and writes a new epoch id, so
  * readers never see a half-built stream; realtime sees the new epoch and resets its clients.
  */
-export function startRelay(deps: { pool: Pool; redis: Redis; prefix: string; intervalMs?: number; onError?: (error: Error) => void; onReseed?: (info: ReseedInfo) => void }): OutboxRelay {
+export function startRelay(deps: { pool: Pool; redis: Redis; prefix: string; intervalMs?: number; listen?: boolean; onError?: (error: Error) => void; onReseed?: (info: ReseedInfo) => void }): OutboxRelay {
   const { redis } = deps;
   const key = eventStreamKey(deps.prefix);
   const epochKey = eventEpochKey(deps.prefix);
@@ -134,24 +136,43 @@ export function startRelay(deps: { pool: Pool; redis: Redis; prefix: string; int
   const flush = () => (running ??= pass().finally(() => (running = undefined)));
   // During an outage: back off (up to 2 s) and report the first failure of a run only, not every pass.
   let failures = 0;
+  let ticking = false;
+  let woken = false;
   const tick = async () => {
     if (stopped) return;
+    ticking = true;
     try {
-      while ((await flush()) > 0 && !stopped);
+      let published: number;
+      do {
+        woken = false;
+        published = await flush();
+      } while ((published > 0 || woken) && !stopped);
       failures = 0;
     } catch (error) {
       if (failures === 0) deps.onError?.(error as Error);
       failures += 1;
     }
+    ticking = false;
     const interval = deps.intervalMs ?? 100;
     if (!stopped) timer = setTimeout(tick, failures === 0 ? interval : Math.min(interval * 2 ** failures, 2000));
   };
+  // A commit with outbox rows wakes the relay at once; during an outage the backoff stands.
+  const wake = () => {
+    if (stopped || failures > 0) return;
+    if (ticking) woken = true;
+    else {
+      clearTimeout(timer);
+      void tick();
+    }
+  };
+  const listener = deps.listen === false ? undefined : listenForOutbox(deps.pool, wake);
   let timer = setTimeout(tick, 0);
   return {
     flush,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
+      await listener?.close();
       await running?.catch(() => undefined);
     },
   };

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { ensureJoinToken, migrate } from '@hypernode/store';
 import { closeInOrder, createPgPool, createRedis, listenOrClose, type Closable, type ListenTarget } from '@hypernode/service-kit';
 import { buildApp } from './app.js';
@@ -27,7 +28,8 @@ export async function startApi(target: ListenTarget): Promise<Closable> {
     if (seeded === 'added') console.log(`api: workers may register with HYPERNODE_JOIN_TOKEN (${OPERATOR_JOIN_TOKEN.uses} uses, ${OPERATOR_JOIN_TOKEN.ttlS / 86_400} days; an admin can revoke it)`);
   }
   const redis = createRedis(config.redisUrl, { log });
-  const app = buildApp({ config, pool, redis: redis.redis, logger: { level: 'info' } });
+  // Asynchronous log writes (buffered, flushed at exit): a request never waits on stdout.
+  const app = buildApp({ config, pool, redis: redis.redis, logger: { level: 'info', stream: pino.destination({ sync: false }) } });
   const relay = startRelay({ pool, redis: redis.redis, prefix: config.redisPrefix, onError: (error) => app.log.warn({ err: error }, 'outbox relay pass failed; retrying'), onReseed: (info) => app.log.warn(info, 'event stream re-seeded from PostgreSQL (new epoch)') });
   // In-flight requests finish (each bounded by the pool's and Redis' timeouts) or, once closing,
   // new ones get Fastify's 503; then every dependency is let go, each step bounded.

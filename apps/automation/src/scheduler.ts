@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { deploymentsPage, onlineCapacities, scheduleQueued, setWaitingReasons, waitingReason, type PageCursor } from '@hypernode/store';
+import { deploymentsPage, listenForOutbox, onlineCapacities, scheduleQueued, setWaitingReasons, waitingReason, type PageCursor } from '@hypernode/store';
 
 /** What the scheduler needs. */
 export interface SchedulerOptions {
@@ -11,6 +11,8 @@ export interface SchedulerOptions {
   /** Adds the (deduplicated) `deploy` job that dispatches and follows a deployment. */
   addDeploy: (deploymentId: string) => Promise<unknown>;
   log: (line: string) => void;
+  /** Match at once when PostgreSQL notifies committed events (a deployment created, a node freed); default on. */
+  listen?: boolean;
 }
 
 /** A running scheduler. */
@@ -24,7 +26,7 @@ export interface Scheduler {
 }
 
 /**
- * Starts the scheduler. Every `intervalMs` it (1) matches free nodes to queued deployments in
+ * Starts the scheduler. On every notification of committed events, and every `intervalMs`, it (1) matches free nodes to queued deployments in
  * PostgreSQL (node-driven, so deployments no node can take never stand in the way) and adds a
  * `deploy` job for each placed one, then (2) sweeps every queued, scheduled and running
  * deployment page by page: queued ones get a visible waiting reason (written only when it
@@ -71,20 +73,44 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   let matching: Promise<unknown> | undefined;
   let sweeping: Promise<unknown> | undefined;
   let stopped = false;
+  const startSweep = () =>
+    (sweeping ??= sweep()
+      .catch((error: Error) => log(`scheduler: sweep failed (${error.message}); next in ${options.intervalMs} ms`))
+      .finally(() => (sweeping = undefined)));
   const tick = () => {
     if (stopped) return;
-    matching ??= match()
+    // A pass a notification started is in flight: the sweep still runs on time.
+    if (matching) return void startSweep();
+    matching = match()
       .catch((error: Error) => log(`scheduler: matching pass failed (${error.message}); next pass in ${options.intervalMs} ms`))
       .finally(() => {
         matching = undefined;
-        if (stopped) return;
-        sweeping ??= sweep()
-          .catch((error: Error) => log(`scheduler: sweep failed (${error.message}); next in ${options.intervalMs} ms`))
-          .finally(() => (sweeping = undefined));
+        if (!stopped) startSweep();
       });
   };
   tick();
   const timer = setInterval(tick, options.intervalMs);
+  // Every change that can let a deployment be placed (created, a node registered or freed) commits
+  // an event: match on its notification instead of waiting for the next interval. Coalesced: one
+  // more pass after the one in flight, however many notifications came meanwhile.
+  let again = false;
+  const wake = () => {
+    if (stopped) return;
+    if (matching) {
+      again = true;
+      return;
+    }
+    matching = match()
+      .catch((error: Error) => log(`scheduler: matching pass failed (${error.message}); next pass in ${options.intervalMs} ms`))
+      .finally(() => {
+        matching = undefined;
+        if (again) {
+          again = false;
+          wake();
+        }
+      });
+  };
+  const listener = options.listen === false ? undefined : listenForOutbox(pool, wake);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -94,6 +120,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       (stopping ??= (async () => {
         stopped = true;
         clearInterval(timer);
+        await listener?.close();
         await matching;
         await sweeping;
       })()),

@@ -2,6 +2,14 @@ import type { Principal } from '@hypernode/auth';
 import type { WebSocket } from 'ws';
 import { CLOSE, MAX_PENDING_OPS, type ServerMessage } from './protocol.js';
 
+/** A frame serialized once for many connections (a live event fanned out to every subscriber). */
+export class SerializedMessage {
+  readonly text: string;
+  constructor(message: ServerMessage) {
+    this.text = JSON.stringify(message);
+  }
+}
+
 /** Bounds one connection's sending works within. */
 export interface ConnectionLimits {
   /** Unsent bytes past which the client counts as stopped reading (dropped with 4008). */
@@ -40,13 +48,13 @@ export class Connection {
   ) {}
 
   /** Sends one frame; drops a client that stopped reading. False when nothing was sent. */
-  send(message: ServerMessage): boolean {
+  send(message: ServerMessage | SerializedMessage): boolean {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return false;
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
       this.dropSlow();
       return false;
     }
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(message instanceof SerializedMessage ? message.text : JSON.stringify(message));
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { hasScope, type Scope } from '@hypernode/auth';
 import type { HypernodeEvent } from '@hypernode/events';
 import type { RealtimeConfig } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, SerializedMessage } from './connection.js';
 import { isTrimmedAfter, type Backlog, type EventFeed, type Reposition } from './feed.js';
 import { CLOSE, parseClientMessage, ProtocolError, type ClientMessage, type ResetCode } from './protocol.js';
 
@@ -82,10 +82,11 @@ export class Hub {
 
   /** A live event from the follower: to every live connection holding one of its topics. */
   dispatch(id: bigint, event: HypernodeEvent | undefined): void {
+    let frame: SerializedMessage | undefined; // serialized once, for the first subscriber that gets it
     for (const c of this.connections) {
       if (c.mode !== 'live' || id <= c.cursor) continue;
       c.cursor = id;
-      if (event && id > c.sent && matches(event, c.topics) && c.send({ type: 'event', event })) c.sent = id;
+      if (event && id > c.sent && matches(event, c.topics) && c.send((frame ??= new SerializedMessage({ type: 'event', event })))) c.sent = id;
     }
   }
 

@@ -6,6 +6,7 @@ export * from './lock-order.js';
 export * from './migrate.js';
 export * from './nodes.js';
 export * from './outbox.js';
+export * from './outbox-listener.js';
 export * from './rows.js';
 export * from './transaction.js';
 export * from './scheduling.js';

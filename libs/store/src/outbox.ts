@@ -11,6 +11,12 @@ interface EventRow {
 
 const COLUMNS = 'id, type, topics, data, created_at';
 
+/**
+ * The channel PostgreSQL notifies when a transaction committed outbox rows (a statement trigger
+ * on `events`, migration 1764400000000_outbox-notify.sql): the relay LISTENs on it.
+ */
+export const OUTBOX_CHANNEL = 'hypernode_outbox';
+
 function toEvent(row: EventRow): HypernodeEvent {
   return { id: row.id, type: row.type, topics: row.topics, at: row.created_at.toISOString(), data: row.data };
 }

@@ -8,12 +8,12 @@ import { describeFailure, RUN_ID_ENV, takeServeFailures } from './executors/serv
 import { serveTarget } from './serve-target.js';
 
 /**
- * Infers, for every project: `typecheck` and `test`; and for every app the port registry
+ * Infers, for every project (apps, libs, tools and bench/): `typecheck` and `test`; and for every app the port registry
  * lists, a continuous `serve`. The glob includes the registry itself so that editing it
  * invalidates Nx's cache of these results.
  */
 export const createNodesV2: CreateNodesV2 = [
-  `{{apps,libs,tools}/*/project.json,${REGISTRY_RELATIVE_PATH}}`,
+  `{{apps,libs,tools}/*/project.json,bench/project.json,${REGISTRY_RELATIVE_PATH}}`,
   (files, options, context) => {
     const root = context.workspaceRoot;
     const services = listServices({ registry: loadRegistry(join(root, REGISTRY_RELATIVE_PATH)), env: {} });

@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Pool } from 'pg';
 import { hasScope, type Principal, type Scope } from '@hypernode/auth';
+import { isProbe } from '@hypernode/service-kit';
 import { checkJoinToken, getDeployment } from '@hypernode/store';
 import { errorBody } from './errors.js';
 import { bearerOf, identify, unauthorizedMessage, type Identity } from './identify.js';
@@ -82,6 +83,8 @@ export function registerAuth(app: FastifyInstance, deps: { pool: Pool; corsOrigi
   let limit: ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | undefined;
   app.addHook('onRequest', async (request, reply) => {
     const decision = request.routeOptions.config?.auth;
+    // Health probes are public and never rate limited: nothing to resolve or count.
+    if (decision === 'public' && isProbe(request)) return;
     const identity: Identity = decision && decision !== 'public' ? await identify(deps.pool, request) : {};
     request.principal = identity.principal;
     limit ??= app.rateLimit() as unknown as (request: FastifyRequest, reply: FastifyReply) => Promise<void>;

@@ -1,0 +1,58 @@
+import { freePort } from '@hypernode/testing';
+import { createDeployment } from '@hypernode/store';
+import type { Bench, Measured } from '../lib/figure.js';
+import { load } from '../lib/http-load.js';
+import { baselineScript, startNode, WORKSPACE, type NodeProcess } from '../lib/processes.js';
+import { alternate } from '../lib/stats.js';
+import { startStack } from '../lib/stack.js';
+
+/**
+ * The api under HTTP load, production profile (security headers, CORS, auth, rate limit and the
+ * request log all on), beside a bare Fastify in the same run, alternating A B A B:
+ * `GET /health` vs bare Fastify's, and `GET /deployments?limit=20` (admin key; 200 rows) vs a
+ * bare Fastify + pg running the same query. Also prints the api's RSS under that load.
+ */
+export const apiBench: Bench = {
+  name: 'api',
+  description: 'api GET /health and GET /deployments?limit=20 req/s vs bare Fastify (+ pg)',
+  async run({ smoke, rounds, logDir, log }) {
+    const seconds = smoke ? 1 : 5;
+    const connections = smoke ? 5 : 50;
+    const stack = await startStack({ apps: [], logDir, env: { HYPERNODE_PROFILE: 'production' } });
+    let bare: NodeProcess | undefined;
+    try {
+      for (let i = 0; i < (smoke ? 25 : 200); i++) await createDeployment(stack.pool, { model: `bench-${i}`, minVramGb: 1 });
+      const port = await freePort();
+      bare = await startNode({ name: 'bare-fastify', cwd: WORKSPACE, entry: baselineScript('bare-fastify'), env: { BASELINE_PORT: String(port), DATABASE_URL: stack.db.url }, url: `http://127.0.0.1:${port}`, logDir });
+      const auth = { authorization: `Bearer ${stack.adminKey}` };
+      const api = stack.services.get('api')!;
+      const warm = async (url: string, headers?: Record<string, string>) => load('api warm-up', { url, connections, seconds: 1, headers });
+      await warm(`${stack.apiUrl}/health`);
+      await warm(`${bare.url}/health`);
+      log(`api: GET /health, ${rounds} rounds × ${seconds} s × ${connections} connections`);
+      const health = await alternate(rounds, {
+        ours: async () => (await load('api GET /health', { url: `${stack.apiUrl}/health`, connections, seconds })).rps,
+        baseline: async () => (await load('bare Fastify GET /health', { url: `${bare!.url}/health`, connections, seconds })).rps,
+      });
+      await warm(`${stack.apiUrl}/deployments?limit=20`, auth);
+      await warm(`${bare.url}/deployments?limit=20`);
+      log(`api: GET /deployments?limit=20, ${rounds} rounds`);
+      let rssPeak = 0;
+      const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, api.rssMb())), 200);
+      const list = await alternate(rounds, {
+        ours: async () => (await load('api GET /deployments?limit=20', { url: `${stack.apiUrl}/deployments?limit=20`, connections, seconds, headers: auth })).rps,
+        baseline: async () => (await load('bare Fastify+pg GET /deployments?limit=20', { url: `${bare!.url}/deployments?limit=20`, connections, seconds })).rps,
+      });
+      clearInterval(sampler);
+      const figures: Measured[] = [
+        { name: 'api GET /health', unit: 'req/s', ours: health.ours, baseline: { name: 'bare Fastify', ...health.baseline }, target: { on: 'ratio', op: '>=', value: 0.8 } },
+        { name: 'api GET /deployments?limit=20', unit: 'req/s', ours: list.ours, baseline: { name: 'bare Fastify + pg', ...list.baseline }, target: { on: 'ratio', op: '>=', value: 0.8 }, note: 'per request the api also resolves the API key in PostgreSQL and counts the rate limit in Redis: three round trips to the baseline one query' },
+        { name: 'api RSS under load', unit: 'MB', ours: { samples: [rssPeak], median: rssPeak }, baseline: { name: 'bare Fastify + pg', samples: [bare.rssMb()], median: bare.rssMb() }, target: { on: 'ours', op: '<=', value: 150 }, note: 'peak RSS sampled every 200 ms during the GET /deployments rounds; both run under tsx, as the serve target runs them (the baseline shows what tsx + Fastify + pg alone hold)' },
+      ];
+      return figures;
+    } finally {
+      await bare?.stop();
+      await stack.close();
+    }
+  },
+};

@@ -1,0 +1,8 @@
+import type { Bench } from '../lib/figure.js';
+import { apiBench } from './api.js';
+import { eventsBench } from './events.js';
+import { portsBench } from './ports.js';
+import { schedulingBench } from './scheduling.js';
+
+/** Every bench, in the order `npm run bench` runs them. */
+export const BENCHES: Bench[] = [apiBench, eventsBench, schedulingBench, portsBench];
