@@ -14,10 +14,12 @@ const nextConfig = {
   // dist/apps/llm-deployer. Tracing starts at the workspace root so hoisted packages are found.
   output: 'standalone',
   outputFileTracingRoot: workspaceRoot,
-  // Build tools the workspace hoists into node_modules that the tracer reaches through Next's
-  // build-time code paths; the production server never loads them (~60 MB).
+  // Left out of the standalone node_modules: build tools the workspace hoists that the tracer
+  // reaches through Next's build-time code paths (the production server never loads them, ~60 MB),
+  // and sharp (@img, ~19 MB), which Next loads only to optimise images for next/image — this
+  // app has none; add them back here if it ever uses next/image.
   outputFileTracingExcludes: {
-    '*': ['webpack', 'esbuild', '@esbuild', 'sass', 'sass-embedded', '@swc/core', '@swc/core-*', 'terser', 'vite', 'rolldown', '@rolldown'].map((pkg) => `**/node_modules/${pkg}/**`),
+    '*': ['webpack', 'esbuild', '@esbuild', 'sass', 'sass-embedded', '@swc/core', '@swc/core-*', 'terser', 'vite', 'rolldown', '@rolldown', 'sharp', '@img'].map((pkg) => `**/node_modules/${pkg}/**`),
   },
   // serve.ts picks one per port: Next allows one dev server per build folder, and instances,
   // port overrides and tests run several side by side.

@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { frontendConfig } from '@hypernode/service-kit/frontend-config';
 import { serviceMain } from '@hypernode/service-kit/main';
 
 // The site's production entry, bundled by `nx run site:build` to dist/apps/site/main.js with
@@ -10,7 +11,7 @@ import { serviceMain } from '@hypernode/service-kit/main';
 const root = join(dirname(fileURLToPath(import.meta.url)), 'public');
 
 await serviceMain('site', async ({ port, host }) => {
-  const { frontendConfig } = await import('@hypernode/service-kit/frontend-config');
+  // Loaded after the port check, so a taken port is reported before Fastify loads.
   const { buildSiteServer } = await import('./app.js');
   const app = await buildSiteServer({ root, config: frontendConfig() });
   await app.listen({ port, host });

@@ -64,4 +64,27 @@ describe('deploy-artifacts sync generator', () => {
       expect(runtime, app).not.toMatch(/tsx|COPY (--chown=\S+ )?(libs|\.|package\.json)\b/);
     }
   });
+
+  it('gives the frontends images made from their builds: the site its static files and server bundle, llm-deployer Next standalone; no dev server', async () => {
+    // The flavour comes from the app's config file (the virtual tree has none until written).
+    tree.write('apps/site/vite.config.ts', '');
+    tree.write('apps/llm-deployer/next.config.mjs', '');
+    await deployArtifactsGenerator(tree);
+    for (const app of ['site', 'llm-deployer']) expect(tree.read(`apps/${app}/Dockerfile`, 'utf8'), app).toBe(readFileSync(resolve(root, `apps/${app}/Dockerfile`), 'utf8'));
+    const stages = (app: string) => tree.read(`apps/${app}/Dockerfile`, 'utf8')!.split(/^FROM .*$/m).slice(1);
+    const [siteBuild, site] = stages('site');
+    expect(siteBuild).toContain('npx nx run site:build');
+    expect(site).toContain('COPY --from=build /app/dist/apps/site/package.json /app/dist/apps/site/package-lock.json ./');
+    expect(site).toContain('npm ci --omit=dev');
+    expect(site).toContain('COPY --from=build /app/dist/apps/site ./');
+    const [nextBuild, next] = stages('llm-deployer');
+    expect(nextBuild).toContain('npx nx run llm-deployer:build');
+    expect(next).toContain('COPY --from=build /app/dist/apps/llm-deployer ./');
+    expect(next).not.toContain('npm ci');
+    for (const runtime of [site!, next!]) {
+      expect(runtime).toMatch(/^USER node$/m);
+      expect(runtime.trimEnd().split('\n').at(-1)).toBe('CMD ["node", "main.js"]');
+      expect(runtime).not.toMatch(/tsx|vite |next (dev|start|build)|serve\.ts|COPY (--chown=\S+ )?(libs|\.|package\.json)\b/);
+    }
+  });
 });
