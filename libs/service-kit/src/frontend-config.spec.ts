@@ -46,9 +46,11 @@ describe('frontendConfigScript', () => {
 });
 
 describe('serverApiUrl', () => {
-  it('prefers API_URL, then the explicit browser URL, then the registry peer URL', () => {
+  it('prefers API_URL, then the registry peer URL; never the browser URL (a public host behind a proxy)', () => {
     expect(serverApiUrl({ API_URL: 'http://api:3002/', VITE_BACKEND_API_URL: 'http://x.test' })).toBe('http://api:3002');
-    expect(serverApiUrl({ NEXT_PUBLIC_API_URL: 'http://x.test' })).toBe('http://x.test');
+    expect(serverApiUrl({ NEXT_PUBLIC_API_URL: 'http://x.test/api' })).toBe(`http://localhost:${portFor('api', { env: {} })}`);
+    expect(serverApiUrl({ HYPERNODE_NETWORK: 'compose' })).toBe(`http://api:${portFor('api', { env: {} })}`);
+    expect(serverApiUrl({ API_HOST: '127.0.0.1', API_PORT: '4999', NEXT_PUBLIC_API_URL: 'http://x.test/api' })).toBe('http://127.0.0.1:4999');
     expect(serverApiUrl({ HYPERNODE_INSTANCE: '3' })).toBe(`http://localhost:${portFor('api', { env: { HYPERNODE_INSTANCE: '3' } })}`);
     expect(() => serverApiUrl({ API_URL: 'api:3002' })).toThrow(/API_URL="api:3002" is not valid/);
   });

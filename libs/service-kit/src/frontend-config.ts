@@ -87,12 +87,13 @@ export function frontendConfigScript(config: FrontendConfig): string {
 
 /**
  * The api URL a frontend's own SERVER calls (Next's server components render the first paint):
- * `API_URL` (the peer URL `hypernode env` and compose hand every service), else the explicit
- * browser URL, else the registry's peer URL — which follows `HYPERNODE_NETWORK`, so inside
- * compose it names the api's service rather than `localhost`.
+ * `API_URL` when set, else the registry's peer URL — which follows `HYPERNODE_NETWORK` and
+ * `<NAME>_HOST`/`<NAME>_PORT`, so inside compose it names the api's service. Never the browser
+ * URL: behind a proxy that is the public host (`https://example.org/api`), which the server may
+ * not resolve or should not go out and back through.
  */
 export function serverApiUrl(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env.API_URL?.trim();
   if (explicit) return checkedUrl('API_URL', explicit, SCHEMES.apiUrl);
-  return pick('apiUrl', env) ?? urlFor('api', { env });
+  return urlFor('api', { env });
 }

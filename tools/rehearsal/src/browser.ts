@@ -34,6 +34,9 @@ export async function browserRound(siteUrl: string, deployerUrl: string, tokens:
     pages.push(page);
     page.on('console', (m) => m.type() === 'error' && seen.push(`${name} console: ${m.text()}`));
     page.on('requestfailed', (r) => seen.push(`${name} request failed: ${r.url()} (${r.failure()?.errorText})`));
+    page.on('response', (r) => {
+      if (r.url().includes('/auth/') || r.status() >= 400) seen.push(`${name} ${r.request().method()} ${r.url()} → ${r.status()}${r.headers()['set-cookie'] ? ' (sets a cookie)' : ''}`);
+    });
     page.on('websocket', (ws) => {
       seen.push(`${name} websocket: ${ws.url()}`);
       ws.on('close', () => seen.push(`${name} websocket closed: ${ws.url()}`));
@@ -60,8 +63,10 @@ export async function browserRound(siteUrl: string, deployerUrl: string, tokens:
     await deployer.screenshot({ path: join(shots, `${label}-llm-deployer.png`), fullPage: true });
     return { deploymentId, liveMs };
   } catch (error) {
+    const cookies = await pages[0]?.context().cookies().catch(() => []);
+    seen.push(`cookies: ${(cookies ?? []).map((c) => `${c.name} for ${c.domain}${c.path}`).join(', ') || '(none)'}`);
     await Promise.all(pages.map((p, i) => p.screenshot({ path: join(shots, `${label}-failure-${i}.png`), fullPage: true }).catch(() => undefined)));
-    throw new Error(`${(error as Error).message.split('\n')[0]}; screenshots in ${shots}; the pages saw:\n  ${seen.slice(-15).join('\n  ') || '(nothing)'}`);
+    throw new Error(`${(error as Error).message.split('\n')[0]}; screenshots in ${shots}; the pages saw:\n  ${seen.filter((l, i, all) => all.indexOf(l) === i).slice(-20).join('\n  ') || '(nothing)'}`);
   } finally {
     await browser?.close();
   }

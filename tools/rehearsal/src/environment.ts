@@ -46,13 +46,12 @@ export function appEnvironment(name: AppName, compose: ComposeEnv, setup: Rehear
   const origins = publicOrigins(setup.proxyPort);
   env.HYPERNODE_CORS_ORIGINS = `${origins.site},${origins.deployer}`;
   if (name === 'gpu-worker') env.GPU_WORKER_JOB_MS = String(setup.jobMs);
-  if (name === 'site') {
-    env.VITE_BACKEND_API_URL = `${origins.site}/api`;
-    env.VITE_BACKEND_WS_URL = `${origins.site.replace('http', 'ws')}/ws/`;
-  }
-  if (name === 'llm-deployer') {
-    env.NEXT_PUBLIC_API_URL = `${origins.deployer}/api`;
-    env.NEXT_PUBLIC_WS_URL = `${origins.deployer.replace('http', 'ws')}/ws/`;
+  // Each frontend calls the backends through its own host's routes (same origin). Both frontends
+  // read both namings (VITE_ first), and compose fills all four, so all four are set.
+  const own = name === 'site' ? origins.site : name === 'llm-deployer' ? origins.deployer : undefined;
+  if (own) {
+    env.VITE_BACKEND_API_URL = env.NEXT_PUBLIC_API_URL = `${own}/api`;
+    env.VITE_BACKEND_WS_URL = env.NEXT_PUBLIC_WS_URL = `${own.replace('http', 'ws')}/ws/`;
   }
   return env;
 }

@@ -90,7 +90,6 @@ try {
         const result = await browserRound(origins.site, origins.deployer, tokens, join(root, 'tmp', 'rehearsal'), kind);
         const line = `rehearse ${kind}: ${APPS.length} apps from build output (production profile, compose environment), ${kind} on :${setup.proxyPort}, chromium signed in to both frontends and deployment ${result.deploymentId} completed live over /ws/ in ${seconds(result.liveMs)}; round ${seconds(Date.now() - t)} — PASS`;
         lines.push(line);
-        log(line);
       } finally {
         await proxy.stop();
       }

@@ -66,9 +66,9 @@ export async function startProxy(kind: ProxyKind, root: string, dir: string, ser
     proc = spawnProxy('nginx', ['-p', here, '-c', join(here, 'nginx.conf')]);
   } else {
     // The generated Caddyfile as is, after global options that keep this run local: no admin
-    // endpoint, no certificates (no ACME from here), its state in the run's folder; the real
-    // domain's HTTPS site binds a spare port instead of 443.
-    const globals = `{\n\tadmin off\n\tauto_https off\n\tpersist_config off\n\thttp_port ${port}\n\thttps_port ${httpsPort}\n\tstorage file_system ${here}/data\n}\n\n`;
+    // endpoint (so nothing on :2019), no certificates (no ACME from here), its state in the run's
+    // folder; the real domain's HTTPS site binds a spare port instead of 443.
+    const globals = `{\n\tadmin off\n\tauto_https off\n\thttp_port ${port}\n\thttps_port ${httpsPort}\n\tstorage file_system ${here}/data\n}\n\n`;
     writeFileSync(join(here, 'Caddyfile'), globals + files.caddy);
     const env = { ...process.env, HOME: here, XDG_DATA_HOME: join(here, 'data'), XDG_CONFIG_HOME: join(here, 'config') };
     proc = spawnProxy('caddy', ['run', '--config', join(here, 'Caddyfile'), '--adapter', 'caddyfile'], env);
