@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
@@ -93,13 +94,14 @@ describe('npm start (the whole stack)', () => {
     const health = await hypernode(['health', '--wait', '--timeout', '240', '--json', '--instance', marker]);
     const report = JSON.parse(health.stdout) as { healthy: boolean };
     expect(report.healthy, output).toBe(true);
-    expect(output).toContain('nx run cli:infra');
+    // Under CI=true Nx colours its output even into a pipe.
+    expect(stripVTControlCharacters(output)).toContain('nx run cli:infra');
     const worker = apps.find((a) => a.name === 'gpu-worker')!;
     let ready = 0;
     for (const until = Date.now() + 30_000; Date.now() < until && ready !== 200; await sleep(500)) ready = (await fetch(`http://localhost:${worker.port}/ready`).catch(() => undefined))?.status ?? 0;
     expect(ready, `gpu-worker /ready\n${output}`).toBe(200);
     const site = apps.find((a) => a.name === 'site')!;
-    expect(output).toMatch(new RegExp(`site: sign in with this one-time link .*http://localhost:${site.port}/#sign-in=hnt_`));
+    expect(stripVTControlCharacters(output)).toMatch(new RegExp(`site: sign in with this one-time link .*http://localhost:${site.port}/#sign-in=hnt_`));
     leftovers.push(...pidsWithEnv('HYPERNODE_INSTANCE', marker));
 
     process.kill(-nx.pid!, 'SIGINT');

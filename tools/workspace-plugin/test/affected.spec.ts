@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, snapshotWorkspace } from './workspace-snapshot';
 
@@ -73,7 +74,8 @@ describe('nx affected in a committed copy of the working tree', () => {
     const expected = [...dependentsOf('store')].filter((p) => withBuild.has(p)).sort();
     expect(expected).toEqual(expect.arrayContaining(['api', 'automation']));
 
-    const out = nx('affected', '-t', 'build', '--base=HEAD~1', '--head=HEAD', '--output-style=static');
+    // Under CI=true Nx colours its output even into a pipe: match on the text without the escapes.
+    const out = stripVTControlCharacters(nx('affected', '-t', 'build', '--base=HEAD~1', '--head=HEAD', '--output-style=static'));
     const built = [...new Set([...out.matchAll(/nx run ([\w-]+):build/g)].map((m) => m[1]!))].sort();
     expect(built).toEqual(expected);
     for (const untouched of ['site', 'llm-deployer', 'realtime', 'gpu-worker']) expect(built, untouched).not.toContain(untouched);
