@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { frontendConfig } from '@hypernode/service-kit/frontend-config';
 import { serviceMain } from '@hypernode/service-kit/main';
+import { buildSiteServer } from '@hypernode/service-kit/static-site';
 
 // The site's production entry, bundled by `nx run site:build` to dist/apps/site/main.js with
 // the static build in public/ beside it. Port and bind host come from the registry (SITE_PORT,
@@ -11,9 +12,7 @@ import { serviceMain } from '@hypernode/service-kit/main';
 const root = join(dirname(fileURLToPath(import.meta.url)), 'public');
 
 await serviceMain('site', async ({ port, host }) => {
-  // Loaded after the port check, so a taken port is reported before Fastify loads.
-  const { buildSiteServer } = await import('./app.js');
-  const app = await buildSiteServer({ root, config: frontendConfig() });
+  const app = await buildSiteServer({ service: 'site', root, config: frontendConfig() });
   await app.listen({ port, host });
   return { close: () => app.close() };
 });

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { createNodesFromFiles, type CreateNodesV2, type TargetConfiguration } from '@nx/devkit';
 import { isAppKind, listServices, loadRegistry, REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
 import { buildTarget } from './build-target.js';
+import { frontendServerTargets } from './frontend-targets.js';
 import { testTarget, typecheckTarget } from './check-targets.js';
 import { describeFailure, RUN_ID_ENV, takeServeFailures } from './executors/serve/failures.js';
 import { serveTarget } from './serve-target.js';
@@ -24,6 +25,7 @@ export const createNodesV2: CreateNodesV2 = [
         const service = services.find((s) => s.name === name && isAppKind(s.kind));
         const targets: Record<string, TargetConfiguration | undefined> = {
           build: service && buildTarget(root, projectRoot),
+          ...(service?.kind === 'frontend' ? frontendServerTargets(root, projectRoot, name) : {}),
           serve: service && serveTarget(root, projectRoot, service),
           test: testTarget(root, projectRoot, name),
           typecheck: typecheckTarget(root, projectRoot),

@@ -1,11 +1,12 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findListeners, stopProcess } from '@hypernode/port-inspect';
 import { INSTANCE_STEP, parseRegistry, REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
+import { freePort } from '@hypernode/testing';
 import { copyWorkspace } from './workspace-copy';
 
 let copy: string;
@@ -66,4 +67,26 @@ describe('nx g service, for real, in a copy of the workspace', () => {
     const services = registry();
     expect(services.find((s) => s.name === 'gpu-worker-2')!.port).toBe(services.find((s) => s.name === 'gpu-worker')!.port + 1);
   }, 60_000);
+
+  it('a generated frontend and http service build like the real ones: the frontend dist serves its page and /config.js from the environment, the service bundle is main.js', async () => {
+    nx(['g', '@hypernode/workspace-plugin:service', 'admin', '--kind=frontend', '--skipInstall']);
+    nx(['run-many', '-t', 'build', '--projects', 'admin,billing', '--outputStyle=static']);
+    expect(existsSync(join(copy, 'dist/apps/billing/main.js'))).toBe(true);
+    const dist = join(copy, 'dist/apps/admin');
+    expect(existsSync(join(dist, 'public/index.html'))).toBe(true);
+    const port = await freePort();
+    const app = spawn(process.execPath, ['main.js'], { cwd: dist, env: { ...process.env, ADMIN_PORT: String(port), VITE_BACKEND_API_URL: 'http://api.admin.test', HYPERNODE_STACK: '' }, stdio: 'ignore' });
+    try {
+      let page: Response | undefined;
+      for (let i = 0; i < 100 && page?.status !== 200; i++) {
+        page = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+        if (page?.status !== 200) await sleep(100);
+      }
+      expect(page?.status).toBe(200);
+      expect(await page!.text()).toContain('/config.js');
+      expect(await (await fetch(`http://127.0.0.1:${port}/config.js`)).text()).toContain('http://api.admin.test');
+    } finally {
+      app.kill('SIGTERM');
+    }
+  }, 240_000);
 });

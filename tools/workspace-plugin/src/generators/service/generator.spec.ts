@@ -43,7 +43,10 @@ describe('service generator', () => {
   it('creates a Vite + React frontend checked on its page', async () => {
     await serviceGenerator(tree, { name: 'admin', kind: 'frontend', skipInstall: true });
     expect(entryOf('admin')).toMatchObject({ kind: 'frontend', health: { type: 'http', path: '/' } });
-    expect(tree.read('apps/admin/serve.ts', 'utf8')).toContain('strictPort: true');
+    // The registry Vite plugin gives it the port (strict), the refusal naming a holder and /config.js.
+    expect(tree.read('apps/admin/vite.config.ts', 'utf8')).toContain("registryVitePlugin({ service: 'admin' })");
+    expect(tree.read('apps/admin/serve.ts', 'utf8')).toContain("serviceMain('admin'");
+    expect(tree.read('apps/admin/server/main.ts', 'utf8')).toContain("buildSiteServer({ service: 'admin'");
     expect(tree.exists('apps/admin/src/app.tsx')).toBe(true);
     expect(JSON.parse(tree.read('apps/admin/project.json', 'utf8')!).tags).toEqual(['type:app', 'scope:frontend']);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSiteServer, SiteBuildMissingError } from './app.js';
+import { buildSiteServer, SiteBuildMissingError } from './static-site.js';
 
 let root: string;
 let app: FastifyInstance;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   mkdirSync(join(root, 'assets'));
   writeFileSync(join(root, 'index.html'), INDEX);
   writeFileSync(join(root, 'assets', 'index-abc123.js'), 'console.log(1)');
-  app = await buildSiteServer({ root, config: { apiUrl: 'http://api.run.test:4002', wsUrl: 'ws://rt.run.test:4003' } });
+  app = await buildSiteServer({ service: 'site', root, config: { apiUrl: 'http://api.run.test:4002', wsUrl: 'ws://rt.run.test:4003' } });
 });
 afterAll(async () => {
   await app?.close();
@@ -59,8 +59,8 @@ describe('site production server', () => {
   it('refuses to start without a build, saying how to make one', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'hn-site-empty-'));
     try {
-      await expect(buildSiteServer({ root: empty, config: { apiUrl: 'http://a.test', wsUrl: 'ws://b.test' } })).rejects.toBeInstanceOf(SiteBuildMissingError);
-      await expect(buildSiteServer({ root: empty, config: { apiUrl: 'http://a.test', wsUrl: 'ws://b.test' } })).rejects.toThrow(/index\.html does not exist\. Fix: build it with `npx nx run site:build`/);
+      await expect(buildSiteServer({ service: 'site', root: empty, config: { apiUrl: 'http://a.test', wsUrl: 'ws://b.test' } })).rejects.toBeInstanceOf(SiteBuildMissingError);
+      await expect(buildSiteServer({ service: 'site', root: empty, config: { apiUrl: 'http://a.test', wsUrl: 'ws://b.test' } })).rejects.toThrow(/index\.html does not exist\. Fix: build it with `npx nx run site:build`/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
