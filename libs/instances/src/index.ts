@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './lease-file.js';
+export * from './leases.js';
+export * from './liveness.js';
+export * from './process-tree.js';
