@@ -1,7 +1,8 @@
 import { processStartTime } from '@hypernode/port-inspect';
 import { CheckoutRunningError, NoFreeSlotError, SlotTakenError } from './errors.js';
-import { leaseFilePath, readLeases, updateLeases, type Lease, type LeaseState } from './lease-file.js';
+import { leaseFilePath, type Lease, type LeaseState } from './lease-file.js';
 import { isLeaseLive } from './liveness.js';
+import { updateLeases } from './lock.js';
 
 /** Highest slot (matches @hypernode/ports MAX_INSTANCE: every shifted port stays below 20000). */
 export const MAX_SLOT = 99;
@@ -32,11 +33,6 @@ export interface Acquired {
   joined: boolean;
   /** Stale leases this call dropped. */
   reclaimed: Lease[];
-}
-
-/** The lease's live state, read now. */
-export interface LeaseStatus extends Lease {
-  live: boolean;
 }
 
 function pickSlot(state: LeaseState, live: Lease[], options: AcquireOptions): number | undefined {
@@ -89,16 +85,6 @@ export async function releaseSlot(lease: Pick<Lease, 'slot' | 'path' | 'pid'>, f
     const leases = state.leases.filter((l) => !(l.slot === lease.slot && l.path === lease.path && l.pid === lease.pid));
     return { state: { ...state, leases }, result: leases.length !== state.leases.length };
   });
-}
-
-/** Every recorded lease with its live state now (no lock: writes are atomic). */
-export function listLeases(file: string = leaseFilePath()): LeaseStatus[] {
-  return readLeases(file).leases.map((l) => ({ ...l, live: isLeaseLive(l) }));
-}
-
-/** The live lease of a checkout, if it runs. */
-export function liveLeaseOf(path: string, file: string = leaseFilePath()): Lease | undefined {
-  return listLeases(file).find((l) => l.live && l.path === path);
 }
 
 /** Drops the stale leases (re-checked under the lock) and returns them; live ones stay. */
