@@ -12,7 +12,7 @@ export class InstanceError extends Error {
 /** A pinned slot (HYPERNODE_INSTANCE=N) is held by another live checkout. */
 export class SlotTakenError extends InstanceError {
   constructor(slot: number, holder: { path: string; pid: number }, variable: string) {
-    super('E_SLOT_TAKEN', `instance ${slot} is held by another checkout: ${holder.path} (pid ${holder.pid}). Fix: unset ${variable} to take the lowest free slot, pin another one (${variable}=<0–99>), or stop that checkout's stack`);
+    super('E_SLOT_TAKEN', `instance ${slot} is held by ${holder.path} (pid ${holder.pid}). Fix: unset ${variable} to take the lowest free slot, pin another one (${variable}=<0–99>), or stop that checkout's stack`);
   }
 }
 

@@ -15,6 +15,8 @@ export interface Lease {
   startTime?: string;
   /** ISO time the lease was taken. */
   started: string;
+  /** True when taken for an explicit HYPERNODE_INSTANCE (such a run may sit beside the checkout's own). */
+  pinned?: boolean;
 }
 
 /** What the file holds: live or stale leases, and each checkout's last slot (so URLs stay stable). */

@@ -48,8 +48,9 @@ function pickSlot(state: LeaseState, live: Lease[], options: AcquireOptions): nu
  * Takes a slot for a checkout under the lease file's lock: the pinned one if given (refused
  * when another live checkout holds it), else the checkout's previous slot when free, else the
  * lowest free one. Stale leases (dead pid, or a pid now belonging to a process started later)
- * are dropped on the way. One checkout holds at most one live lease: a second taker for the
- * same path under another live pid is refused naming it; the same pid joins its lease.
+ * are dropped on the way. A checkout runs at most one unpinned stack: a second unpinned taker
+ * for the same path under another live pid is refused naming it (pinned runs, e.g. tests, may
+ * sit beside it on their own slots); the same pid joins its lease.
  */
 export async function acquireSlot(options: AcquireOptions): Promise<Acquired> {
   const file = options.file ?? leaseFilePath();
@@ -58,13 +59,15 @@ export async function acquireSlot(options: AcquireOptions): Promise<Acquired> {
   return updateLeases(file, (state) => {
     const reclaimed = state.leases.filter((l) => !isLeaseLive(l));
     const live = state.leases.filter((l) => !reclaimed.includes(l));
-    const keep = (result: Acquired, leases: Lease[]) => ({ state: { leases, lastSlot: { ...state.lastSlot, [result.lease.path]: result.lease.slot } }, result });
-    const mine = live.find((l) => l.path === options.path);
-    if (mine) {
-      if (mine.pid !== pid) throw new CheckoutRunningError(mine.path, mine.slot, mine.pid);
-      if (options.pinned !== undefined && options.pinned !== mine.slot) throw new CheckoutRunningError(mine.path, mine.slot, mine.pid);
-      return keep({ lease: mine, joined: true, reclaimed }, live);
-    }
+    // Only an unpinned take moves the checkout's remembered slot.
+    const keep = (result: Acquired, leases: Lease[]) => ({
+      state: { leases, lastSlot: options.pinned === undefined ? { ...state.lastSlot, [result.lease.path]: result.lease.slot } : state.lastSlot },
+      result,
+    });
+    const mine = live.find((l) => l.path === options.path && l.pid === pid && (options.pinned === undefined || l.slot === options.pinned));
+    if (mine) return keep({ lease: mine, joined: true, reclaimed }, live);
+    const running = live.find((l) => l.path === options.path && !l.pinned);
+    if (options.pinned === undefined && running) throw new CheckoutRunningError(running.path, running.slot, running.pid);
     let slot: number | undefined;
     if (options.pinned !== undefined) {
       const holder = live.find((l) => l.slot === options.pinned);
@@ -74,7 +77,7 @@ export async function acquireSlot(options: AcquireOptions): Promise<Acquired> {
       slot = pickSlot(state, live, options);
       if (slot === undefined) throw new NoFreeSlotError(file);
     }
-    const lease: Lease = { slot, path: options.path, pid, ...(startTime ? { startTime } : {}), started: new Date().toISOString() };
+    const lease: Lease = { slot, path: options.path, pid, ...(startTime ? { startTime } : {}), started: new Date().toISOString(), ...(options.pinned !== undefined ? { pinned: true } : {}) };
     return keep({ lease, joined: false, reclaimed }, [...live, lease].sort((a, b) => a.slot - b.slot));
   });
 }

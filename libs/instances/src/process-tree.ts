@@ -47,3 +47,10 @@ export function nxAncestor(pid: number = process.pid, info: (pid: number) => Pro
   }
   return undefined;
 }
+
+/** A process and its ancestors, nearest first (at most 64), ending before pid 1. */
+export function lineage(pid: number = process.pid, info: (pid: number) => ProcessInfo | undefined = processInfo): number[] {
+  const pids: number[] = [];
+  for (let current = info(pid); current && pids.length < 64; current = current.ppid > 1 ? info(current.ppid) : undefined) pids.push(current.pid);
+  return pids;
+}

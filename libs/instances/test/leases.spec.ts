@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireSlot, listLeases, liveLeaseOf, pruneStale, readLeases, releaseSlot, writeLeases, CheckoutRunningError, SlotTakenError } from '../src/index.js';
+import { acquireSlot, leaseOfRun, lineage, listLeases, liveLeaseOf, pruneStale, readLeases, releaseSlot, writeLeases, CheckoutRunningError, SlotTakenError } from '../src/index.js';
 
 let dir: string;
 let file: string;
@@ -77,17 +77,24 @@ describe('instance leases', () => {
     await acquireSlot({ file, path: '/w/holder', pid: holder.pid, pinned: 4 });
     const refused = acquireSlot({ file, path: '/w/me', pinned: 4 });
     await expect(refused).rejects.toBeInstanceOf(SlotTakenError);
-    await expect(refused).rejects.toThrow(/instance 4 is held by another checkout: \/w\/holder \(pid \d+\)\. Fix: unset HYPERNODE_INSTANCE/);
+    await expect(refused).rejects.toThrow(/instance 4 is held by \/w\/holder \(pid \d+\)\. Fix: unset HYPERNODE_INSTANCE/);
     expect((await acquireSlot({ file, path: '/w/me', pinned: 5 })).lease.slot).toBe(5);
   });
 
-  it('one live lease per checkout: another process is refused naming the holder; the holder itself joins its lease', async () => {
+  it('one unpinned stack per checkout: another is refused naming the holder; the holder joins its lease; a pinned run may sit beside it', async () => {
     const holder = otherProcess();
     const first = await acquireSlot({ file, path: '/w/a', pid: holder.pid });
     await expect(acquireSlot({ file, path: '/w/a' })).rejects.toBeInstanceOf(CheckoutRunningError);
+    await expect(acquireSlot({ file, path: '/w/a' })).rejects.toThrow(/\/w\/a already runs as instance 0 \(pid \d+\)/);
     const joined = await acquireSlot({ file, path: '/w/a', pid: holder.pid });
     expect(joined).toMatchObject({ joined: true, lease: { slot: first.lease.slot } });
+    const pinned = await acquireSlot({ file, path: '/w/a', pinned: 9 });
+    expect(pinned.lease).toMatchObject({ slot: 9, pinned: true });
+    // The checkout's own (unpinned) lease is what it "runs as"; each run finds its own by its process lineage.
     expect(liveLeaseOf('/w/a', file)?.pid).toBe(holder.pid);
+    expect(leaseOfRun('/w/a', lineage(), file)?.slot).toBe(9);
+    expect(leaseOfRun('/w/a', [holder.pid!], file)?.slot).toBe(0);
+    expect(readLeases(file).lastSlot['/w/a']).toBe(0);
   });
 
   it('skips a free slot the caller finds unusable (its ports held by a process with no lease)', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNxCommand, nxAncestor, processInfo, type ProcessInfo } from '../src/index.js';
+import { isNxCommand, lineage, nxAncestor, processInfo, type ProcessInfo } from '../src/index.js';
 
 describe('process tree', () => {
   it('recognises the Nx CLI, not its helpers or npm wrappers', () => {
@@ -27,5 +27,6 @@ describe('process tree', () => {
     const me = processInfo(process.pid);
     expect(me?.ppid).toBe(process.ppid);
     expect(me?.args.length).toBeGreaterThan(0);
+    expect(lineage().slice(0, 2)).toEqual([process.pid, process.ppid]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { classifyPorts, findListeners } from '@hypernode/port-inspect';
+import { belongsToWorkspace, classifyPorts, findListeners } from '@hypernode/port-inspect';
 import { leaseFilePath, listLeases } from '@hypernode/instances';
 import { isAppKind, listServices, workspaceRoot, type ResolveOptions } from '@hypernode/ports';
 import { resolveOptions, withCommon, type CommonOptions } from '../common.js';
@@ -31,7 +31,9 @@ export function registerPortsCheck(ports: Command): void {
       const root = workspaceRoot();
       const owners = portsOfOtherCheckouts(resolve, root);
       // A port another running checkout holds is named by its instance and path ("held by instance 1: <path>").
-      const checks = classifyPorts(services, findListeners(services.map((s) => s.port)), root).map((c) => (c.state === 'foreign' && owners.has(c.port) ? { ...c, holder: `${owners.get(c.port)} (${c.holder})` } : c));
+      const checks = classifyPorts(services, findListeners(services.map((s) => s.port)), root).map((c) =>
+        owners.has(c.port) && c.holders.length > 0 && !c.holders.some((h) => belongsToWorkspace(h, root)) ? { ...c, holder: `${owners.get(c.port)} (${c.holder})` } : c,
+      );
       await printRows(
         checks,
         [
@@ -44,6 +46,8 @@ export function registerPortsCheck(ports: Command): void {
         checks.map(({ holders, ...c }) => ({ ...c, holders: holders.map(({ pid, address, command, cwd, service }) => ({ pid, address, command, cwd, service })) })),
       );
       const blocked = checks.filter((c) => c.required && c.state === 'foreign');
+      const others = [...new Set(checks.filter((c) => c.holders.length > 0 && owners.has(c.port)).map((c) => owners.get(c.port)!))];
+      if (!options.json) for (const other of others) console.error(`held by ${other} (another checkout's stack; \`npx hypernode instances\` lists them)`);
       if (blocked.length > 0) {
         if (!options.json) {
           for (const c of blocked) console.error(`${c.name}: port ${c.port} is held by ${c.holder}. Fix: npx hypernode ports free ${c.port}`);

@@ -14,7 +14,7 @@ export function registerUp(program: Command): void {
   withCommon(program.command('up').description('serve every app on its registry port via `nx run-many -t serve` (after the infra task: PostgreSQL, Redis, migrations, credentials); Ctrl-C stops everything')).action(
     async (options: CommonOptions) => {
       // Loaded on use: the stack's modules (child processes, crypto) cost every other command start-up time.
-      const [{ assertAppPortsFree, runStack }, { signInBanner }, { readSignInUrls }, { stopStartedInfra }, { takeInstance }, { LEASE_PID_ENV, pinnedInstance }] = await Promise.all([
+      const [{ assertAppPortsFree, runStack }, { signInBanner }, { readSignInUrls }, { stopStartedInfra }, { takeInstance }, { pinnedInstance }] = await Promise.all([
         import('../stack/run-stack.js'),
         import('../stack/bootstrap-auth.js'),
         import('../stack/sign-in-file.js'),
@@ -40,7 +40,7 @@ export function registerUp(program: Command): void {
           services,
           log,
           stackId,
-          env: { HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance), [LEASE_PID_ENV]: String(process.pid) },
+          env: { HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance) },
           banner: () => {
             const urls = readSignInUrls(root, stackId);
             return urls && signInBanner(urls);
