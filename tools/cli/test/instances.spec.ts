@@ -57,9 +57,14 @@ async function apiCall(dir: string, slot: number, method: string, path: string, 
 }
 
 async function stopCopy(dir: string, child?: ChildProcess): Promise<void> {
-  if (child && child.exitCode === null) {
-    process.kill(child.pid!, 'SIGTERM');
-    await new Promise((r) => (child.exitCode === null ? child.once('close', r) : r(undefined)));
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const closed = new Promise((r) => child.once('close', r));
+    try {
+      process.kill(child.pid!, 'SIGTERM');
+      await Promise.race([closed, sleep(60_000)]);
+    } catch {
+      /* already gone (its parent was killed) */
+    }
   }
   // Whatever of the copy is still running (after a SIGKILL nothing stopped its apps).
   await Promise.all(pidsWithEnv(WORKSPACE_MARKER, dir).map((pid) => stopProcess(pid, 3000).catch(() => undefined)));
