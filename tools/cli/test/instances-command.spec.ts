@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { writeLeases } from '@hypernode/instances';
 import { listServices, portFor, urlFor } from '@hypernode/ports';
-import { hypernode } from './helpers.js';
+import { hypernode, ROOT } from './helpers.js';
 
 // High slots nobody runs: 96 is "live" (held by this test process), 97 is stale (a dead pid) with data to drop.
 const LIVE = 96;
@@ -66,5 +66,16 @@ describe('hypernode instances', () => {
     await redis.del(`hypernode_${LIVE}:probe`);
     redis.disconnect();
     expect((await hypernode(['instances', 'prune'], env)).stdout).toContain('nothing to prune');
+  });
+
+  it('commands run in a checkout follow the instance it runs as (no --instance, no HYPERNODE_INSTANCE); explicit ones win', async () => {
+    writeLeases(join(home, 'instances.json'), { leases: [{ slot: LIVE, path: ROOT, pid: process.pid, started: new Date().toISOString() }], lastSlot: {} });
+    const port = (instance: number) => listServices({ instance, env: {} }).find((s) => s.name === 'api')!.port;
+    const apiPort = async (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+      (JSON.parse((await hypernode(['ports', '--json', ...args], { ...env, ...extra })).stdout) as { services: { name: string; port: number }[] }).services.find((s) => s.name === 'api')!.port;
+    expect(await apiPort([])).toBe(port(LIVE));
+    expect(await apiPort(['--instance', '2'])).toBe(port(2));
+    expect(await apiPort([], { HYPERNODE_INSTANCE: '3' })).toBe(port(3));
+    expect((await hypernode(['env', 'site'], env)).stdout).toContain(`HYPERNODE_INSTANCE=${LIVE}`);
   });
 });
