@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { frontendConfig } from '@hypernode/service-kit/frontend-config';
+import { frontendConfig, frontendInstance } from '@hypernode/service-kit/frontend-config';
 import { serviceMain } from '@hypernode/service-kit/main';
 
 // The site's production entry, bundled by `nx run site:build` to dist/apps/site/main.js with
@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), 'public');
 await serviceMain('site', async ({ port, host }) => {
   // Loaded after the port check, so a taken port is reported before Fastify loads.
   const { buildSiteServer } = await import('./app.js');
-  const app = await buildSiteServer({ root, config: frontendConfig() });
+  const app = await buildSiteServer({ root, config: { ...frontendConfig(), ...frontendInstance() } });
   await app.listen({ port, host });
   return { close: () => app.close() };
 });
