@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Shared by every project's `test` target (nx run <project>:test runs `vitest run --dir <root>`).
@@ -8,5 +10,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Instance leases (libs/instances) of every stack a test starts go to a temp folder, never the user's ~/.hypernode.
+    env: { HYPERNODE_HOME: join(tmpdir(), 'hypernode-test-home') },
   },
 });

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { browserOrigins, resolveSettings, urlFor, type Profile } from '@hypernode/ports';
+import { browserOrigins, instanceRedisPrefix, resolveSettings, urlFor, type Profile } from '@hypernode/ports';
 import { isSecretOf } from '@hypernode/auth';
 import { ConfigError, env, parseEnv } from '@hypernode/service-kit';
 import { defaultDatabaseUrl } from '@hypernode/store';
@@ -57,7 +57,7 @@ const addresses = (fallback: string) =>
 const API_ENV = {
   DATABASE_URL: env.url(undefined, ['postgres', 'postgresql']),
   REDIS_URL: env.url(undefined, ['redis', 'rediss']),
-  HYPERNODE_REDIS_PREFIX: env.str('hypernode:'),
+  HYPERNODE_REDIS_PREFIX: env.str(undefined),
   HYPERNODE_TRUST_PROXY: addresses('127.0.0.1'),
   HYPERNODE_WORKER_HOSTS: z.string().optional().transform(list),
   API_RATE_LIMIT_MAX: env.int(600, 1),
@@ -88,7 +88,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
     profile,
     databaseUrl: vars.DATABASE_URL ?? defaultDatabaseUrl(source),
     redisUrl: vars.REDIS_URL ?? urlFor('redis', { env: source }),
-    redisPrefix: vars.HYPERNODE_REDIS_PREFIX,
+    redisPrefix: vars.HYPERNODE_REDIS_PREFIX ?? instanceRedisPrefix(resolveSettings({ env: source }).instance),
     corsOrigins: browserOrigins({ env: source }),
     rateLimitMax: vars.API_RATE_LIMIT_MAX,
     bodyLimit: vars.API_BODY_LIMIT,

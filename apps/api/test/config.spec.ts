@@ -14,6 +14,15 @@ describe('api config', () => {
     expect(config.workerHosts).toEqual([]);
   });
 
+  it('an instance gets its own data: HYPERNODE_INSTANCE=3 → database hypernode_3 and Redis prefix hypernode_3:; instance 0 keeps hypernode and hypernode:', () => {
+    expect(loadConfig({}).redisPrefix).toBe('hypernode:');
+    const third = loadConfig({ HYPERNODE_INSTANCE: '3' });
+    expect(third.databaseUrl).toMatch(/\/hypernode_3$/);
+    expect(third.redisPrefix).toBe('hypernode_3:');
+    // Explicit values still win.
+    expect(loadConfig({ HYPERNODE_INSTANCE: '3', HYPERNODE_REDIS_PREFIX: 'mine:', DATABASE_URL: 'postgresql://u:p@h:1/x' })).toMatchObject({ redisPrefix: 'mine:', databaseUrl: 'postgresql://u:p@h:1/x' });
+  });
+
   it('HYPERNODE_NETWORK=compose: PostgreSQL and Redis by their compose names; CORS origins stay the browser\'s localhost', () => {
     const config = loadConfig({ HYPERNODE_NETWORK: 'compose', HYPERNODE_PROFILE: 'production' });
     expect(config.databaseUrl).toBe(`postgresql://hypernode:password@postgres:${portFor('postgres', { env: {} })}/hypernode`);

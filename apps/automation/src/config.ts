@@ -1,4 +1,4 @@
-import { resolveSettings, urlFor, type Profile } from '@hypernode/ports';
+import { instanceRedisPrefix, resolveSettings, urlFor, type Profile } from '@hypernode/ports';
 import { env, parseEnv } from '@hypernode/service-kit';
 import { defaultDatabaseUrl } from '@hypernode/store';
 
@@ -50,7 +50,7 @@ const HOUR_MS = 3600_000;
 const AUTOMATION_ENV = {
   DATABASE_URL: env.url(undefined, ['postgres', 'postgresql']),
   REDIS_URL: env.url(undefined, ['redis', 'rediss']),
-  HYPERNODE_REDIS_PREFIX: env.str('hypernode:'),
+  HYPERNODE_REDIS_PREFIX: env.str(undefined),
   HYPERNODE_WORKER_HOSTS: env.str(''),
   API_URL: env.url(undefined, ['http', 'https']),
   AUTOMATION_RECONCILE_MS: env.int(500, 10, HOUR_MS),
@@ -79,7 +79,7 @@ export function loadAutomationConfig(source: NodeJS.ProcessEnv = process.env, fa
   return {
     databaseUrl: v.DATABASE_URL ?? fallbackDatabaseUrl ?? defaultDatabaseUrl(source),
     redisUrl: v.REDIS_URL ?? urlFor('redis', { env: source }),
-    redisPrefix: v.HYPERNODE_REDIS_PREFIX,
+    redisPrefix: v.HYPERNODE_REDIS_PREFIX ?? instanceRedisPrefix(resolveSettings({ env: source }).instance),
     profile: resolveSettings({ env: source }).profile,
     workerHosts: v.HYPERNODE_WORKER_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     apiUrl: v.API_URL ?? urlFor('api', { env: source }),

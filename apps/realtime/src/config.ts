@@ -1,4 +1,4 @@
-import { browserOrigins, urlFor } from '@hypernode/ports';
+import { browserOrigins, instanceRedisPrefix, resolveSettings, urlFor } from '@hypernode/ports';
 import { env, parseEnv } from '@hypernode/service-kit';
 
 /** The realtime server's settings; every field has a default from the registry or a constant. */
@@ -40,7 +40,7 @@ export interface RealtimeConfig {
 /** The variables the realtime server reads (its one schema). */
 const REALTIME_ENV = {
   REDIS_URL: env.url(undefined, ['redis', 'rediss']),
-  HYPERNODE_REDIS_PREFIX: env.str('hypernode:'),
+  HYPERNODE_REDIS_PREFIX: env.str(undefined),
   REALTIME_HEARTBEAT_MS: env.int(15_000, 10, 600_000),
   REALTIME_MAX_BUFFERED_BYTES: env.int(1024 * 1024, 1024, 1024 ** 3),
   REALTIME_MAX_PAYLOAD_BYTES: env.int(64 * 1024, 256, 16 * 1024 * 1024),
@@ -61,7 +61,7 @@ export function loadRealtimeConfig(source: NodeJS.ProcessEnv = process.env): Rea
   const v = parseEnv('realtime', REALTIME_ENV, source);
   return {
     redisUrl: v.REDIS_URL ?? urlFor('redis', { env: source }),
-    redisPrefix: v.HYPERNODE_REDIS_PREFIX,
+    redisPrefix: v.HYPERNODE_REDIS_PREFIX ?? instanceRedisPrefix(resolveSettings({ env: source }).instance),
     allowedOrigins: browserOrigins({ env: source }),
     heartbeatMs: v.REALTIME_HEARTBEAT_MS,
     maxBufferedBytes: v.REALTIME_MAX_BUFFERED_BYTES,

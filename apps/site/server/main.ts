@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { frontendConfig } from '@hypernode/service-kit/frontend-config';
+import { frontendConfig, frontendInstance } from '@hypernode/service-kit/frontend-config';
 import { serviceMain } from '@hypernode/service-kit/main';
 import { buildSiteServer } from '@hypernode/service-kit/static-site';
 
@@ -12,7 +12,7 @@ import { buildSiteServer } from '@hypernode/service-kit/static-site';
 const root = join(dirname(fileURLToPath(import.meta.url)), 'public');
 
 await serviceMain('site', async ({ port, host }) => {
-  const app = await buildSiteServer({ service: 'site', root, config: frontendConfig() });
+  const app = await buildSiteServer({ service: 'site', root, config: { ...frontendConfig(), ...frontendInstance() } });
   await app.listen({ port, host });
   return { close: () => app.close() };
 });

@@ -5,6 +5,8 @@ import { runtimeConfig } from './runtime-config.js';
 /** Where the backend lives, as the server of this page says at run time (`/config.js`). */
 export const API_URL = runtimeConfig().apiUrl;
 export const WS_URL = runtimeConfig().wsUrl;
+/** The instance slot and (development) checkout this page's stack runs as, for the header. */
+export const INSTANCE = { slot: runtimeConfig().instance, checkout: runtimeConfig().checkout };
 
 /** What to do when `/config.js` gave no api URL. */
 export const NO_CONFIG = 'The backend URLs did not load (/config.js): start the site with `npm start` or `npx nx run site:serve` (production: `node main.js` in dist/apps/site), or set VITE_BACKEND_API_URL for its server';

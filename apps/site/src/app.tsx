@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DeploymentRecord, DeploymentState, HypernodeEvent, NodeRecord } from '@hypernode/events';
 import { NotSignedInError, RequireSignIn, SignOutButton, StatusBadge, useEventStream, useSession, type SessionState } from '@hypernode/ui';
-import { API_URL, applyHealth, loadDashboard, NO_CONFIG, upsert, WS_URL, type ServiceRow } from './api.js';
+import { API_URL, applyHealth, INSTANCE, loadDashboard, NO_CONFIG, upsert, WS_URL, type ServiceRow } from './api.js';
 import { DeploymentsTable, NodesTable, ServicesTable } from './tables.js';
 
 /** The site: the sign-in page until someone is signed in (`#sign-in=…` or a pasted key), then the dashboard. */
@@ -55,6 +55,12 @@ function Dashboard({ apiUrl, session }: { apiUrl: string; session: SessionState 
     <main>
       <header>
         <h1>Hypernode</h1>
+        {INSTANCE.slot !== undefined && (
+          <p className="instance">
+            Instance {INSTANCE.slot}
+            {INSTANCE.checkout ? ` · ${INSTANCE.checkout}` : ''}
+          </p>
+        )}
         <p>
           Signed in{session.who?.name ? ` as ${session.who.name}` : ''} ({session.who?.scopes.join(', ')}) <SignOutButton apiUrl={apiUrl} onSignedOut={session.signedOut} />
         </p>

@@ -89,7 +89,7 @@ describe('site production build', () => {
     const page = await fetch(`${first.url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
-    expect(await configOf(first.url)).toEqual({ apiUrl: 'http://first.example:1111', wsUrl: 'ws://first.example:2222' });
+    expect(await configOf(first.url)).toMatchObject({ apiUrl: 'http://first.example:1111', wsUrl: 'ws://first.example:2222' });
     expect(first.output()).toMatch(/site ready on http:\/\/localhost:\d+ \(loopback only/);
     expect(await stop(first.child)).toBe(0);
 
@@ -100,7 +100,8 @@ describe('site production build', () => {
     // No variable: the registry's URLs for the instance it runs as.
     const env = { HYPERNODE_INSTANCE: '3' };
     const third = await start(env);
-    expect(await configOf(third.url)).toEqual({ apiUrl: `http://localhost:${portFor('api', { env })}`, wsUrl: `ws://localhost:${portFor('realtime', { env })}` });
+    // …and the instance, for the dashboard's header.
+    expect(await configOf(third.url)).toMatchObject({ apiUrl: `http://localhost:${portFor('api', { env })}`, wsUrl: `ws://localhost:${portFor('realtime', { env })}`, instance: 3 });
     expect(await stop(third.child)).toBe(0);
     expect(digest(dir)).toBe(before);
   }, 60_000);

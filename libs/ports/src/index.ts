@@ -9,3 +9,4 @@ export * from './service-names.js';
 export * from './validate.js';
 export * from './allocate.js';
 export * from './serialize.js';
+export * from './instance-data.js';

@@ -1,7 +1,17 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { portFor } from '@hypernode/ports';
-import { FRONTEND_CONFIG_GLOBAL, frontendConfig, FrontendConfigError, frontendConfigScript, serverApiUrl } from './frontend-config.js';
+import { FRONTEND_CONFIG_GLOBAL, frontendConfig, FrontendConfigError, frontendConfigScript, frontendInstance, serverApiUrl } from './frontend-config.js';
+
+describe('frontendInstance', () => {
+  it('tells the dashboard its instance, and in development its checkout (never a server path in production)', () => {
+    expect(frontendInstance({})).toEqual({ instance: 0 });
+    expect(frontendInstance({ HYPERNODE_INSTANCE: '4', HYPERNODE_WORKSPACE: '/w/wt-b' })).toEqual({ instance: 4, checkout: '/w/wt-b' });
+    expect(frontendInstance({ HYPERNODE_INSTANCE: '4', HYPERNODE_WORKSPACE: '/w/wt-b', HYPERNODE_PROFILE: 'production' })).toEqual({ instance: 4 });
+    const script = frontendConfigScript({ ...frontendConfig({}), ...frontendInstance({ HYPERNODE_INSTANCE: '4', HYPERNODE_WORKSPACE: '/w/wt-b' }) });
+    expect(runInNewContext(`var window = {}; ${script}; window`)[FRONTEND_CONFIG_GLOBAL]).toMatchObject({ instance: 4, checkout: '/w/wt-b' });
+  });
+});
 
 describe('frontendConfig', () => {
   it('gives the registry URLs of the api and realtime for the profile and instance in the environment', () => {

@@ -1,4 +1,4 @@
-import { publicUrlFor, urlFor } from '@hypernode/ports';
+import { publicUrlFor, resolveSettings, urlFor } from '@hypernode/ports';
 
 /**
  * What a frontend's browser code needs to reach the backend. Served at RUN time (the site's
@@ -10,7 +10,14 @@ export interface FrontendConfig {
   apiUrl: string;
   /** The realtime server's WebSocket URL as the browser reaches it, e.g. `ws://localhost:3003`. */
   wsUrl: string;
+  /** The instance slot the stack runs as (side-by-side checkouts); the dashboard shows it. */
+  instance?: number;
+  /** The checkout the stack runs from (HYPERNODE_WORKSPACE, set by the serve targets): development profile only. */
+  checkout?: string;
 }
+
+/** The URL fields of the config (each from a variable or the registry). */
+type UrlField = 'apiUrl' | 'wsUrl';
 
 /** The global the config script sets (`window.__HYPERNODE__`); the frontends read it. */
 export const FRONTEND_CONFIG_GLOBAL = '__HYPERNODE__';
@@ -25,9 +32,9 @@ export const FRONTEND_CONFIG_PATH = '/config.js';
 export const FRONTEND_CONFIG_VARS = {
   apiUrl: ['VITE_BACKEND_API_URL', 'NEXT_PUBLIC_API_URL'],
   wsUrl: ['VITE_BACKEND_WS_URL', 'NEXT_PUBLIC_WS_URL'],
-} as const satisfies Record<keyof FrontendConfig, readonly string[]>;
+} as const satisfies Record<UrlField, readonly string[]>;
 
-const SCHEMES: Record<keyof FrontendConfig, readonly string[]> = { apiUrl: ['http:', 'https:'], wsUrl: ['ws:', 'wss:'] };
+const SCHEMES: Record<UrlField, readonly string[]> = { apiUrl: ['http:', 'https:'], wsUrl: ['ws:', 'wss:'] };
 
 /** A frontend config variable holds something a browser cannot use. */
 export class FrontendConfigError extends Error {
@@ -42,7 +49,7 @@ export class FrontendConfigError extends Error {
   }
 }
 
-function checkedUrl(variable: string, value: string, schemes: readonly string[], field: keyof FrontendConfig = 'apiUrl'): string {
+function checkedUrl(variable: string, value: string, schemes: readonly string[], field: UrlField = 'apiUrl'): string {
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -56,7 +63,7 @@ function checkedUrl(variable: string, value: string, schemes: readonly string[],
   return field === 'apiUrl' ? value.replace(/\/+$/, '') : value;
 }
 
-function pick(field: keyof FrontendConfig, env: NodeJS.ProcessEnv): string | undefined {
+function pick(field: UrlField, env: NodeJS.ProcessEnv): string | undefined {
   for (const variable of FRONTEND_CONFIG_VARS[field]) {
     const value = env[variable]?.trim();
     if (value) return checkedUrl(variable, value, SCHEMES[field], field);
@@ -77,11 +84,21 @@ export function frontendConfig(env: NodeJS.ProcessEnv = process.env): FrontendCo
 }
 
 /**
+ * Which stack the page belongs to, for the dashboard: the instance slot, and in the development
+ * profile the checkout path (a production page never tells the browser a server path).
+ */
+export function frontendInstance(env: NodeJS.ProcessEnv = process.env): Pick<FrontendConfig, 'instance' | 'checkout'> {
+  const { profile, instance } = resolveSettings({ env });
+  const checkout = env.HYPERNODE_WORKSPACE?.trim();
+  return { instance, ...(profile === 'development' && checkout ? { checkout } : {}) };
+}
+
+/**
  * The classic script that hands the config to the browser before the app's modules run:
  * `window.__HYPERNODE__ = {...}`. `<` is escaped so the text is also safe inline in HTML.
  */
 export function frontendConfigScript(config: FrontendConfig): string {
-  const json = JSON.stringify({ apiUrl: config.apiUrl, wsUrl: config.wsUrl }).replace(/</g, '\\u003c');
+  const json = JSON.stringify({ apiUrl: config.apiUrl, wsUrl: config.wsUrl, instance: config.instance, checkout: config.checkout }).replace(/</g, '\\u003c');
   return `window.${FRONTEND_CONFIG_GLOBAL} = Object.freeze(${json});\n`;
 }
 

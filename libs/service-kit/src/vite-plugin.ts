@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Connect, Plugin, PreviewOptions, ServerOptions } from 'vite';
 import { bindHostFor, LOOPBACK_HOST, portFor, type ServiceName } from '@hypernode/ports';
 import { assertPortFree } from './bind.js';
-import { frontendConfig, frontendConfigScript, FRONTEND_CONFIG_PATH } from './frontend-config.js';
+import { frontendConfig, frontendInstance, frontendConfigScript, FRONTEND_CONFIG_PATH } from './frontend-config.js';
 import { addIpv6Loopback, closeServers } from './listen-http.js';
 
 /** Options of the registry Vite plugin. */
@@ -48,7 +48,7 @@ export function registryVitePlugin(options: RegistryVitePluginOptions): Plugin {
 
   function configMiddleware(): Connect.NextHandleFunction {
     // Computed once, at start-up: a bad URL variable stops the server with its name and the fix.
-    const script = frontendConfigScript(frontendConfig(env()));
+    const script = frontendConfigScript({ ...frontendConfig(env()), ...frontendInstance(env()) });
     return (req, res, next) => {
       if (req.url?.split('?')[0] !== `${base}${FRONTEND_CONFIG_PATH.slice(1)}`) return next();
       res.setHeader('content-type', 'text/javascript; charset=utf-8');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runner } from 'node-pg-migrate';
-import { hostFor, portFor, urlHost } from '@hypernode/ports';
+import { hostFor, instanceDatabaseName, portFor, resolveSettings, urlHost } from '@hypernode/ports';
 
 /**
  * Where the schema's SQL migrations may be, first found wins: beside the running bundle (an app's
@@ -31,8 +31,13 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
   return applied.map((m) => m.name);
 }
 
-/** The development database URL: the seed's role and database on the registry's postgres port and host (POSTGRES_HOST, HYPERNODE_NETWORK). */
+/**
+ * The development database URL: the seed's role on the registry's postgres port and host
+ * (POSTGRES_HOST, HYPERNODE_NETWORK), and the instance's database (`hypernode`, or
+ * `hypernode_<n>` for HYPERNODE_INSTANCE=n).
+ */
 export function defaultDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   const password = encodeURIComponent(env.HYPERNODE_DB_PASSWORD ?? 'password');
-  return `postgresql://hypernode:${password}@${urlHost(hostFor('postgres', { env }))}:${portFor('postgres', { env })}/hypernode`;
+  const database = instanceDatabaseName(resolveSettings({ env }).instance);
+  return `postgresql://hypernode:${password}@${urlHost(hostFor('postgres', { env }))}:${portFor('postgres', { env })}/${database}`;
 }

@@ -78,3 +78,4 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+export * from './workspace-copy.js';

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerEnv } from './commands/env.js';
 import { registerHealth } from './commands/health.js';
 import { registerInfra } from './commands/infra.js';
+import { registerInstances } from './commands/instances.js';
 import { registerJoinTokens, registerKeys } from './commands/keys.js';
 import { registerPorts } from './commands/ports.js';
 import { registerPortsCheck } from './commands/ports-check.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerEnv(program);
   registerInfra(program);
   registerUp(program);
+  registerInstances(program);
   registerKeys(program);
   registerJoinTokens(program);
   return program;

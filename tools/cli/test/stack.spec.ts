@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
 import { INSTANCE_STEP, isAppKind, listServices, serviceEntry } from '@hypernode/ports';
+import { dropInstanceData } from '../src/stack/instance-data.js';
 import { holdPort, hypernode, ROOT, run } from './helpers.js';
 
 /** An instance number whose six app ports are all free, so the test never meets a running stack. */
@@ -23,9 +24,12 @@ async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
 }
 
 const leftovers: number[] = [];
+// Each pinned instance gets its own database and Redis prefix (hypernode_<n>): dropped afterwards.
+const usedInstances = new Set<number>();
 afterAll(async () => {
   await Promise.all(leftovers.map((pid) => stopProcess(pid, 1000).catch(() => undefined)));
-});
+  for (const instance of usedInstances) await dropInstanceData(instance).catch(() => undefined);
+}, 60_000);
 
 describe('npm start (the whole stack)', () => {
   it.each([
@@ -33,6 +37,7 @@ describe('npm start (the whole stack)', () => {
     ['Ctrl-C (SIGINT to the foreground process group)', 'ctrl-c'],
   ])('brings up all six apps healthy with both infra services, then %s leaves no process and frees every port', async (_how, mode) => {
     const instance = freeInstance(mode === 'term' ? 40 : 60);
+    usedInstances.add(instance);
     const apps = listServices({ instance, env: {} }).filter((s) => isAppKind(s.kind));
     const marker = String(instance);
     const npm = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, HYPERNODE_INSTANCE: marker }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -82,6 +87,7 @@ describe('npm start (the whole stack)', () => {
 
   it('`nx run-many -t serve` alone is the stack: the infra task first, all six healthy, the worker registered with the join token from .hypernode/, a sign-in link; Ctrl-C stops it all', async () => {
     const instance = freeInstance(50);
+    usedInstances.add(instance);
     const apps = listServices({ instance, env: {} }).filter((s) => isAppKind(s.kind));
     const marker = String(instance);
     const env = { ...process.env, HYPERNODE_INSTANCE: marker, NX_TUI: 'false', NX_DAEMON: 'false', HYPERNODE_JOIN_TOKEN: '', HYPERNODE_STACK: '' };

@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { findListeners } from '@hypernode/port-inspect';
 import { isAppKind, listServices, type ResolvedService } from '@hypernode/ports';
+import { testRedisPrefix } from '@hypernode/testing';
 
 // Nx 23.2.1 reports a continuous task that exits on its own as success; the serve executor and
 // the plugin's postTasksExecution hook make such a run fail. These run the real Nx on real ports
@@ -21,9 +22,12 @@ function freeInstance(from: number): number {
 }
 
 const held: Server[] = [];
+// The apps' Redis keys (automation's queues) go under a throw-away prefix, not the instance's own.
+const keys = testRedisPrefix();
 afterEach(async () => {
   await Promise.all(held.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
+afterAll(() => keys.cleanup());
 
 async function hold(port: number): Promise<void> {
   // Whoever connects (a port probe) is dropped at once, so closing never waits on a socket.
@@ -41,7 +45,7 @@ interface NxRun {
 function nx(args: string[], instance: number): NxRun {
   const child = spawn(resolve(ROOT, 'node_modules/.bin/nx'), [...args, '--exclude-task-dependencies', '--outputStyle=stream'], {
     cwd: ROOT,
-    env: { ...process.env, HYPERNODE_INSTANCE: String(instance), NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', HYPERNODE_STACK: '' },
+    env: { ...process.env, HYPERNODE_INSTANCE: String(instance), HYPERNODE_REDIS_PREFIX: keys.prefix, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', HYPERNODE_STACK: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import { listServices, resolveSettings, workspaceRoot } from '@hypernode/ports';
+import { instanceDatabaseName, instanceRedisPrefix, listServices, resolveSettings, workspaceRoot } from '@hypernode/ports';
 import { resolveOptions, withCommon, type CommonOptions } from '../common.js';
 
 /**
  * `hypernode infra` — the Nx task every app's `serve` depends on (`nx run cli:infra`): PostgreSQL
  * and Redis up (started from local binaries when nothing answers; they keep running for later
  * runs), migrations applied, `.hypernode/admin-key` and `.hypernode/join-token` valid, and a
- * one-time sign-in URL per frontend. `hypernode infra stop` stops what it started.
+ * one-time sign-in URL per frontend. Under a bare Nx run it leases the checkout's instance slot
+ * for the Nx process (see stack/infra-instance.ts), and creates and migrates the instance's
+ * database. `hypernode infra stop` stops what it started.
  */
 export function registerInfra(program: Command): void {
   const infra = withCommon(
@@ -14,25 +16,35 @@ export function registerInfra(program: Command): void {
       .command('infra')
       .description('check (or start) PostgreSQL and Redis, apply migrations, make the development credentials in .hypernode/ and the sign-in URLs (the task every `serve` depends on)'),
   ).action(async (options: CommonOptions) => {
-    const [{ ensureInfra }, { bootstrapAuth, signInBanner }, { writeSignInUrls }, { stopStartedInfra }] = await Promise.all([
+    const [{ ensureInfra }, { bootstrapAuth, signInBanner }, { writeSignInUrls }, { stopStartedInfra }, { infraInstance }] = await Promise.all([
       import('../stack/infra.js'),
       import('../stack/bootstrap-auth.js'),
       import('../stack/sign-in-file.js'),
       import('../stack/infra-record.js'),
+      import('../stack/infra-instance.js'),
     ]);
     const resolve = resolveOptions(options);
-    const { profile, instance } = resolveSettings(resolve);
-    const services = listServices(resolve);
     const root = workspaceRoot();
-    const stack = process.env.HYPERNODE_STACK || null;
     const log = (line: string) => console.log(`[infra] ${line}`);
-    log(`profile ${profile}, instance ${instance}`);
-    const started = await ensureInfra(services, root, log, stack);
+    const held = await infraInstance(root, options, resolve, log);
+    const { profile, instance } = resolveSettings({ ...resolve, instance: held.slot });
+    const services = listServices({ ...resolve, instance });
+    const stack = process.env.HYPERNODE_STACK || null;
+    const env: NodeJS.ProcessEnv = { ...process.env, HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance) };
+    log(`profile ${profile}, instance ${instance}${env.DATABASE_URL ? '' : `: database ${instanceDatabaseName(instance)}, Redis prefix ${instanceRedisPrefix(instance)}`}`);
+    let started;
     let auth;
     try {
-      auth = await bootstrapAuth(root, services, { ...process.env, HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance) }, log);
+      // An explicit DATABASE_URL names its own database: only the instance's default one is created here.
+      started = await ensureInfra(services, root, log, stack, env.DATABASE_URL ? undefined : instanceDatabaseName(instance));
+      try {
+        auth = await bootstrapAuth(root, services, env, log);
+      } catch (error) {
+        if (started.length > 0) await stopStartedInfra(root, log, stack ?? undefined);
+        throw error;
+      }
     } catch (error) {
-      if (started.length > 0) await stopStartedInfra(root, log, stack ?? undefined);
+      await held.release();
       throw error;
     }
     writeSignInUrls(root, stack, auth.signInUrls);

@@ -2,22 +2,12 @@ import type { Command } from 'commander';
 import { belongsToWorkspace, describeHolder, findListeners, processStartTime, stopProcess, WORKSPACE_MARKER, type StopOutcome } from '@hypernode/port-inspect';
 import { isServiceName, listServices, parsePort, workspaceRoot, type ResolveOptions } from '@hypernode/ports';
 import { CliError, resolveOptions, withCommon, type CommonOptions } from '../common.js';
+import { confirm } from '../confirm.js';
 
 interface FreeOptions extends CommonOptions {
   yes?: boolean;
   force?: boolean;
   grace: string;
-}
-
-async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new CliError(`${question} — no terminal to confirm on: add --yes to stop it without asking`);
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
 }
 
 /** A port number, or the resolved port of a registry service. */
@@ -71,7 +61,7 @@ export function registerPortsFree(ports: Command): void {
       // Taken now, before any prompt: the pid is signalled only while it is still this process.
       const identities = new Map(distinct.map((h) => [h.pid!, { pid: h.pid!, startTime: h.startTime ?? processStartTime(h.pid!) }]));
       for (const holder of distinct) {
-        if (!options.yes && !(await confirm(`Stop ${describeHolder(holder)} holding port ${port}?`))) {
+        if (!options.yes && !(await confirm(`Stop ${describeHolder(holder)} holding port ${port}?`, '--yes'))) {
           console.log('left running');
           return;
         }

@@ -7,38 +7,50 @@ import { resolveOptions, withCommon, type CommonOptions } from '../common.js';
  * `hypernode up` (what `npm start` runs): a convenience over `nx run-many -t serve` — the same
  * task graph (every app's serve after `cli:infra`), plus an early check of every app port, the
  * sign-in links printed once every app answers, and a stop that leaves no process behind and
- * stops the infra this run started.
+ * stops the infra this run started. It leases the checkout's instance slot for its own pid
+ * (stack/instance-lease.ts) and releases it on exit.
  */
 export function registerUp(program: Command): void {
   withCommon(program.command('up').description('serve every app on its registry port via `nx run-many -t serve` (after the infra task: PostgreSQL, Redis, migrations, credentials); Ctrl-C stops everything')).action(
     async (options: CommonOptions) => {
       // Loaded on use: the stack's modules (child processes, crypto) cost every other command start-up time.
-      const [{ assertAppPortsFree, runStack }, { signInBanner }, { readSignInUrls }, { stopStartedInfra }] = await Promise.all([
+      const [{ assertAppPortsFree, runStack }, { signInBanner }, { readSignInUrls }, { stopStartedInfra }, { takeInstance }, { pinnedInstance }] = await Promise.all([
         import('../stack/run-stack.js'),
         import('../stack/bootstrap-auth.js'),
         import('../stack/sign-in-file.js'),
         import('../stack/infra-record.js'),
+        import('../stack/instance-lease.js'),
+        import('../stack/infra-instance.js'),
       ]);
-      const resolve = resolveOptions(options);
-      const { profile, instance } = resolveSettings(resolve);
-      const services = listServices(resolve);
       const root = workspaceRoot();
       const log = (line: string) => console.log(`[hypernode] ${line}`);
-      log(`profile ${profile}, instance ${instance}`);
-      assertAppPortsFree(services.filter((s) => isAppKind(s.kind)));
-      const stackId = randomUUID();
-      process.exitCode = await runStack({
-        root,
-        services,
-        log,
-        stackId,
-        env: { HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance) },
-        banner: () => {
-          const urls = readSignInUrls(root, stackId);
-          return urls && signInBanner(urls);
-        },
-        afterStop: async () => void (await stopStartedInfra(root, log, stackId)),
-      });
+      const base = resolveOptions({ ...options, instance: undefined });
+      // The slot: pinned (--instance / HYPERNODE_INSTANCE), else this checkout's previous one, else the lowest free; released on exit.
+      const held = await takeInstance({ root, owner: process.pid, ...pinnedInstance(options), resolve: base, log });
+      let code = 1;
+      try {
+        const resolve = { ...base, instance: held.slot };
+        const { profile, instance } = resolveSettings(resolve);
+        const services = listServices(resolve);
+        log(`profile ${profile}, instance ${instance}, checkout ${root}`);
+        assertAppPortsFree(services.filter((s) => isAppKind(s.kind)));
+        const stackId = randomUUID();
+        code = await runStack({
+          root,
+          services,
+          log,
+          stackId,
+          env: { HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance) },
+          banner: () => {
+            const urls = readSignInUrls(root, stackId);
+            return urls && signInBanner(urls);
+          },
+          afterStop: async () => void (await stopStartedInfra(root, log, stackId)),
+        });
+      } finally {
+        await held.release().catch((e: Error) => log(`could not release instance ${held.slot}: ${e.message}`));
+      }
+      process.exitCode = code;
     },
   );
 }

@@ -1,15 +1,18 @@
 import type { Pool } from 'pg';
-import { CliError } from '../common.js';
+import { checkoutInstance, CliError } from '../common.js';
 import { loadCredentialLibs, type CredentialLibs } from './libs.js';
 
 /**
  * Runs `work` with a small pool on `url` (default $DATABASE_URL, else the registry's development
- * database) after applying pending migrations, and always ends the pool. A database that does
+ * database of this checkout's instance) after applying pending migrations, and always ends the pool. A database that does
  * not answer becomes one CliError naming where and what to do.
  */
 export async function withDatabase(url: string | undefined, work: (db: { pool: Pool; libs: CredentialLibs }) => Promise<void>): Promise<void> {
   const libs = await loadCredentialLibs();
-  const databaseUrl = url || process.env.DATABASE_URL || libs.store.defaultDatabaseUrl(process.env);
+  // Without HYPERNODE_INSTANCE, the database of the instance this checkout runs as (if it runs).
+  const leased = process.env.HYPERNODE_INSTANCE ? undefined : checkoutInstance();
+  const env = leased === undefined ? process.env : { ...process.env, HYPERNODE_INSTANCE: String(leased) };
+  const databaseUrl = url || process.env.DATABASE_URL || libs.store.defaultDatabaseUrl(env);
   let pool: Pool | undefined;
   try {
     await libs.store.migrate(databaseUrl);

@@ -15,10 +15,11 @@ const STARTERS: Record<string, (stateDir: string, port: number) => StartedInfra>
 
 /**
  * Makes sure PostgreSQL and Redis answer on their registry ports, starting them from local
- * binaries when they do not; reports the optional services (Solana) without failing.
+ * binaries when they do not; reports the optional services (Solana) without failing; creates
+ * the instance's `database` (default `hypernode`) when missing.
  * Returns what it started, so the caller can stop it again.
  */
-export async function ensureInfra(services: readonly ResolvedService[], root: string, log: (line: string) => void, stack: string | null = null): Promise<StartedInfra[]> {
+export async function ensureInfra(services: readonly ResolvedService[], root: string, log: (line: string) => void, stack: string | null = null, database?: string): Promise<StartedInfra[]> {
   const started: StartedInfra[] = [];
   const infra = services.filter((s) => s.kind === 'infra' || s.kind === 'blockchain');
   try {
@@ -37,7 +38,7 @@ export async function ensureInfra(services: readonly ResolvedService[], root: st
         const again = await checkService(service, { timeoutMs: 5000 });
         if (again.status !== 'up') throw new Error(`${service.name} was started but does not answer on :${service.port} (${again.detail}); see ${STATE_DIR}/${service.name}*.log`);
       }
-      if (service.health.type === 'postgres') await ensureDatabase(service.port, log);
+      if (service.health.type === 'postgres') await ensureDatabase(service.port, log, process.env, database);
     }
   } catch (error) {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);

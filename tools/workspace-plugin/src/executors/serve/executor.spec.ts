@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { acquireSlot, releaseSlot } from '@hypernode/instances';
 import { serveEnv } from './executor';
 import { describeFailure, recordServeFailure, takeServeFailures } from './failures';
 
@@ -17,6 +18,22 @@ describe('serve executor environment', () => {
     expect(serveEnv(root, options, { HYPERNODE_JOIN_TOKEN: 'hnj_explicit' }).HYPERNODE_JOIN_TOKEN).toBe('hnj_explicit');
     expect(serveEnv(root, { ...options, secretFiles: { HYPERNODE_JOIN_TOKEN: '.hypernode/missing' } }, {}).HYPERNODE_JOIN_TOKEN).toBeUndefined();
     expect(serveEnv(root, options, {}).HYPERNODE_SERVICE).toBe('gpu-worker');
+  });
+});
+
+describe('serve executor instance', () => {
+  it('runs the app as the instance this checkout leased (a bare nx run-many: cli:infra leased it); an explicit HYPERNODE_INSTANCE wins', async () => {
+    const home = join(root, 'home');
+    const options = { entry: 'src/main.ts', cwd: 'apps/api' };
+    expect(serveEnv(root, options, { HYPERNODE_HOME: home }).HYPERNODE_INSTANCE).toBeUndefined();
+    const { lease } = await acquireSlot({ file: join(home, 'instances.json'), path: root, pinned: 7 });
+    try {
+      expect(serveEnv(root, options, { HYPERNODE_HOME: home }).HYPERNODE_INSTANCE).toBe('7');
+      expect(serveEnv(root, options, { HYPERNODE_HOME: home, HYPERNODE_INSTANCE: '3' }).HYPERNODE_INSTANCE).toBe('3');
+      expect(serveEnv(join(root, 'elsewhere'), options, { HYPERNODE_HOME: home }).HYPERNODE_INSTANCE).toBeUndefined();
+    } finally {
+      await releaseSlot(lease, join(home, 'instances.json'));
+    }
   });
 });
 

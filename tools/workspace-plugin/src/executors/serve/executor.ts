@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
+import { leaseFilePath, leaseOfRun, lineage } from '@hypernode/instances';
 import { describeFailure, recordServeFailure, RUN_ID_ENV, type ServeFailure } from './failures';
 
 export interface ServeExecutorOptions {
@@ -36,9 +37,19 @@ function readSecret(path: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-/** The environment an app starts with: Nx's, the target's, then secrets from files the environment does not already set. */
-export function serveEnv(root: string, options: ServeExecutorOptions, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/**
+ * The environment an app starts with: Nx's, the target's, then secrets from files the
+ * environment does not already set. Without HYPERNODE_INSTANCE, the app runs as the instance
+ * leased for this run (the `cli:infra` task leases one for the Nx process; `hypernode up` for
+ * itself): the checkout's live lease held by this process or an ancestor, so every app of a
+ * bare `nx run-many -t serve` gets the same slot, its ports and its data.
+ */
+export function serveEnv(root: string, options: ServeExecutorOptions, base: NodeJS.ProcessEnv, pids: readonly number[] = lineage()): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base, ...options.env };
+  if (!env.HYPERNODE_INSTANCE) {
+    const lease = leaseOfRun(root, pids, leaseFilePath(env));
+    if (lease) env.HYPERNODE_INSTANCE = String(lease.slot);
+  }
   for (const [name, file] of Object.entries(options.secretFiles ?? {})) {
     if (env[name]) continue;
     const value = readSecret(join(root, file));

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stripVTControlCharacters } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listLeases, writeLeases, type Lease } from '@hypernode/instances';
+import { pidsWithEnv, stopProcess, WORKSPACE_MARKER } from '@hypernode/port-inspect';
+import { listServices } from '@hypernode/ports';
+import { copyWorkspace } from '@hypernode/testing';
+import { dropInstanceData } from '../src/stack/instance-data.js';
+import { hypernode, ROOT, run } from './helpers.js';
+
+// Slots 0–9 are held by this test's own placeholder leases: the copies never take the ports of a
+// stack a developer (or another test) may run on the low instances.
+const RESERVED = 10;
+const home = mkdtempSync(join(tmpdir(), 'hn-instances-home-'));
+const copies = [mkdtempSync(join(tmpdir(), 'hn-copy-a-')), mkdtempSync(join(tmpdir(), 'hn-copy-b-'))];
+const usedSlots = new Set<number>();
+const stacks: ChildProcess[] = [];
+
+/** The environment of a fresh terminal in a copy: no pin, no stack of ours leaking in, leases in the temp home. */
+function copyEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HYPERNODE_HOME: home, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' };
+  for (const name of ['HYPERNODE_INSTANCE', 'HYPERNODE_STACK', WORKSPACE_MARKER, 'DATABASE_URL', 'HYPERNODE_REDIS_PREFIX', 'HYPERNODE_JOIN_TOKEN']) delete env[name];
+  return env;
+}
+
+function start(dir: string): { child: ChildProcess; output: () => string } {
+  const child = spawn('npm', ['start'], { cwd: dir, env: copyEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  stacks.push(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, output: () => stripVTControlCharacters(out) };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, ms: number, output: () => string = () => ''): Promise<T> {
+  for (const until = Date.now() + ms; Date.now() < until; await sleep(250)) {
+    const value = probe();
+    if (value !== undefined) return value;
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}\n${output()}`);
+}
+
+/** The copy's own CLI, run in the copy with the copy's environment. */
+const copyCli = (dir: string, args: string[]) => run(process.execPath, [join(dir, 'tools/cli/bin/hypernode.js'), ...args], { cwd: dir, env: copyEnv() });
+
+const liveLeaseOf = (dir: string): Lease | undefined => listLeases(join(home, 'instances.json')).find((l) => l.live && l.path === dir);
+
+async function apiCall(dir: string, slot: number, method: string, path: string, body?: object) {
+  const api = listServices({ instance: slot, env: {} }).find((s) => s.name === 'api')!;
+  const key = readFileSync(join(dir, '.hypernode', 'admin-key'), 'utf8').trim();
+  const res = await fetch(`${api.publicUrl}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body && JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function stopCopy(dir: string, child?: ChildProcess): Promise<void> {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const closed = new Promise((r) => child.once('close', r));
+    try {
+      process.kill(child.pid!, 'SIGTERM');
+      await Promise.race([closed, sleep(60_000)]);
+    } catch {
+      /* already gone (its parent was killed) */
+    }
+  }
+  // Whatever of the copy is still running (after a SIGKILL nothing stopped its apps).
+  await Promise.all(pidsWithEnv(WORKSPACE_MARKER, dir).map((pid) => stopProcess(pid, 3000).catch(() => undefined)));
+}
+
+afterAll(async () => {
+  for (const [i, dir] of copies.entries()) await stopCopy(dir, stacks[i]);
+  await Promise.all(stacks.map((s) => (s.pid ? stopProcess(s.pid, 2000).catch(() => undefined) : undefined)));
+  for (const slot of usedSlots) await dropInstanceData(slot).catch(() => undefined);
+  for (const dir of [...copies, home]) rmSync(dir, { recursive: true, force: true });
+}, 120_000);
+
+describe('side-by-side checkouts', () => {
+  it('two copies started together lease different slots with their own data; SIGKILL leaves a stale lease the next start reclaims', { timeout: 900_000 }, async () => {
+    const placeholders = Array.from({ length: RESERVED }, (_, slot) => ({ slot, path: `/reserved-by-test/${slot}`, pid: process.pid, started: new Date().toISOString() }));
+    writeLeases(join(home, 'instances.json'), { leases: placeholders, lastSlot: {} });
+    for (const dir of copies) copyWorkspace(ROOT, dir);
+
+    const a = start(copies[0]!);
+    const b = start(copies[1]!);
+    const [leaseA, leaseB] = await Promise.all([waitFor('copy A lease', () => liveLeaseOf(copies[0]!), 120_000, a.output), waitFor('copy B lease', () => liveLeaseOf(copies[1]!), 120_000, b.output)]);
+    for (const l of [leaseA, leaseB]) usedSlots.add(l.slot);
+    expect(leaseA.slot).not.toBe(leaseB.slot);
+    expect(Math.min(leaseA.slot, leaseB.slot)).toBeGreaterThanOrEqual(RESERVED);
+
+    for (const [lease, stack] of [[leaseA, a], [leaseB, b]] as const) {
+      const health = await hypernode(['health', '--wait', '--timeout', '300', '--json', '--instance', String(lease.slot)]);
+      expect((JSON.parse(health.stdout) as { healthy: boolean }).healthy, stack.output()).toBe(true);
+    }
+
+    // Data is per instance: a deployment made in A is not in B.
+    const created = await apiCall(copies[0]!, leaseA.slot, 'POST', '/deployments', { model: 'only-in-a', minVramGb: 4000 });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const inA = await apiCall(copies[0]!, leaseA.slot, 'GET', `/deployments/${String(created.body.id)}`);
+    const inB = await apiCall(copies[1]!, leaseB.slot, 'GET', `/deployments/${String(created.body.id)}`);
+    expect([inA.status, inB.status]).toEqual([200, 404]);
+
+    // What a user sees: `hypernode instances` from copy A, and `ports check` naming B's checkout.
+    const table = await copyCli(copies[0]!, ['instances']);
+    console.log(`hypernode instances (from copy A):\n${table.stdout}`);
+    const listed = JSON.parse((await copyCli(copies[0]!, ['instances', '--json'])).stdout) as { slot: number; path: string; pid: number; ports: Record<string, number> }[];
+    const mine = listed.filter((l) => copies.includes(l.path));
+    expect(mine.map((l) => [l.slot, l.path])).toEqual([[leaseA.slot, copies[0]], [leaseB.slot, copies[1]]].sort((x, y) => (x[0] as number) - (y[0] as number)));
+    expect(mine.find((l) => l.path === copies[1])!.ports.api).toBe(listServices({ instance: leaseB.slot, env: {} }).find((s) => s.name === 'api')!.port);
+    const check = await copyCli(copies[0]!, ['ports', 'check', '--instance', String(leaseB.slot)]);
+    expect(check.stdout + check.stderr).toContain(`held by instance ${leaseB.slot}: ${copies[1]}`);
+
+    // SIGKILL B's `hypernode up` (the lease's owner): the lease is stale; the next start reclaims the slot.
+    process.kill(leaseB.pid, 'SIGKILL');
+    await waitFor('B lease to go stale', () => (liveLeaseOf(copies[1]!) ? undefined : true), 10_000);
+    const staleB = listLeases(join(home, 'instances.json')).find((l) => l.path === copies[1]);
+    expect(staleB).toMatchObject({ slot: leaseB.slot, live: false });
+    await stopCopy(copies[1]!, b.child);
+    const again = start(copies[1]!);
+    const leaseB2 = await waitFor('B lease again', () => liveLeaseOf(copies[1]!), 120_000, again.output);
+    expect(leaseB2.slot).toBe(leaseB.slot);
+    await waitFor('the reclaim message', () => (again.output().includes(`reclaimed the stale lease of instance ${leaseB.slot}`) ? true : undefined), 10_000, again.output);
+    const health = await hypernode(['health', '--wait', '--timeout', '300', '--json', '--instance', String(leaseB2.slot)]);
+    expect((JSON.parse(health.stdout) as { healthy: boolean }).healthy, again.output()).toBe(true);
+
+    // A clean stop releases the lease.
+    await stopCopy(copies[1]!, again.child);
+    await stopCopy(copies[0]!, a.child);
+    expect(listLeases(join(home, 'instances.json')).filter((l) => copies.includes(l.path))).toEqual([]);
+  });
+});
