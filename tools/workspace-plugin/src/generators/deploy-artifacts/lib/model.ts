@@ -50,13 +50,15 @@ export interface ComposeApp {
 }
 
 /** What one app needs at run time. */
-interface AppNeeds {
+export interface AppNeeds {
   /** Services it connects to (registry names). */
   peers: readonly string[];
   /** It registers or dispatches to GPU workers, so it needs the worker host rule. */
   reachesWorkers?: boolean;
   /** It stores the operator's join token at start (the api), so workers can register. */
   seedsJoinToken?: boolean;
+  /** It probes every registry service (the engine's health sweep): the cluster's NetworkPolicies let it reach every app. */
+  probesEveryService?: boolean;
 }
 
 /**
@@ -68,14 +70,15 @@ interface AppNeeds {
 export const APP_NEEDS: Readonly<Record<string, AppNeeds>> = {
   api: { peers: ['postgres', 'redis'], reachesWorkers: true, seedsJoinToken: true },
   realtime: { peers: ['redis', 'api'] },
-  automation: { peers: ['postgres', 'redis', 'api'], reachesWorkers: true },
+  automation: { peers: ['postgres', 'redis', 'api'], reachesWorkers: true, probesEveryService: true },
   'gpu-worker': { peers: ['api'] },
   // The browser talks to both; llm-deployer's server also renders pages from the api.
   site: { peers: ['api', 'realtime'] },
   'llm-deployer': { peers: ['api', 'realtime'] },
 };
 
-const KIND_NEEDS: Readonly<Record<string, AppNeeds>> = {
+/** What an app the `service` generator made gets by its kind. */
+export const KIND_NEEDS: Readonly<Record<string, AppNeeds>> = {
   frontend: { peers: ['api', 'realtime'] },
   http: { peers: ['postgres', 'redis'] },
   websocket: { peers: ['redis'] },
