@@ -45,6 +45,6 @@ export function k8sFiles(model: ClusterModel): Map<string, string> {
   }
   const data = `${K8S_ROOT}/overlays/${DATA_OVERLAY}`;
   files.set(`${data}/data.yaml`, documents(inClusterData(model)));
-  files.set(`${data}/kustomization.yaml`, kustomization({ resources: ['../staging', 'data.yaml'] }, `# A dev cluster: staging plus PostgreSQL and Redis as StatefulSets (kubectl apply -k ${data}).\n${secretNote({ ...SECRET_KEYS, ...DATA_SECRET_KEYS })}`));
+  files.set(`${data}/kustomization.yaml`, kustomization({ namespace: NAMESPACES.staging, resources: ['../staging', 'data.yaml'] }, `# A dev cluster: staging plus PostgreSQL and Redis as StatefulSets (kubectl apply -k ${data}).\n${secretNote({ ...SECRET_KEYS, ...DATA_SECRET_KEYS })}`));
   return files;
 }
