@@ -1,15 +1,16 @@
 import type { ClusterProfile } from '@hypernode/ports';
 import type { ClusterModel } from './cluster-model';
-import { labelsOf, type K8sObject } from './labels';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { labelsOf } from './labels';
 
 /** Average CPU use (of the request) the autoscaler keeps each scalable app at. */
 export const TARGET_CPU_PERCENT = 70;
 
 /** A HorizontalPodAutoscaler per scalable app, on the registry's replica range for the profile. */
-export function autoscalers(model: ClusterModel, profile: ClusterProfile): K8sObject[] {
+export function autoscalers(model: ClusterModel, profile: ClusterProfile): IHorizontalPodAutoscaler[] {
   return model.apps
     .filter((a) => a.scale.canScale)
-    .map((app) => {
+    .map((app): IHorizontalPodAutoscaler => {
       const [minReplicas, maxReplicas] = app.scale.replicas[profile];
       return {
         apiVersion: 'autoscaling/v2',

@@ -1,6 +1,7 @@
 import type { ClusterProfile } from '@hypernode/ports';
 import { hostsOf, type ClusterApp, type ClusterModel } from './cluster-model';
-import { configMapName, labelsOf, type K8sObject } from './labels';
+import type { IConfigMap } from 'kubernetes-models/v1';
+import { configMapName, labelsOf } from './labels';
 
 /**
  * Proxies the api believes X-Forwarded-For from: the ingress controller's pods, somewhere in the
@@ -51,6 +52,6 @@ export function appEnvironment(app: ClusterApp, profile: ClusterProfile, model: 
 }
 
 /** Every app's ConfigMap for one profile. */
-export function configMaps(model: ClusterModel, profile: ClusterProfile): K8sObject[] {
-  return model.apps.map((app) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName(app.name), labels: labelsOf(app.name, app.kind) }, data: appEnvironment(app, profile, model) }));
+export function configMaps(model: ClusterModel, profile: ClusterProfile): IConfigMap[] {
+  return model.apps.map((app): IConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName(app.name), labels: labelsOf(app.name, app.kind) }, data: appEnvironment(app, profile, model) }));
 }

@@ -32,7 +32,7 @@ export function k8sFiles(model: ClusterModel): Map<string, string> {
   const files = new Map<string, string>();
   const base = `${K8S_ROOT}/base`;
   for (const app of model.apps) {
-    files.set(`${base}/${app.name}.yaml`, documents([workload(app), service(app), disruptionBudget(app)].filter((o): o is K8sObject => o !== undefined)));
+    files.set(`${base}/${app.name}.yaml`, documents([workload(app), service(app), disruptionBudget(app)].filter((o) => o !== undefined)));
   }
   files.set(`${base}/network-policies.yaml`, documents([defaultDeny(), ...model.apps.map((a) => appPolicy(a, model))], '# Only the connections APP_NEEDS lists (tools/workspace-plugin/src/generators/deploy-artifacts/lib/model.ts).\n'));
   files.set(`${base}/kustomization.yaml`, kustomization({ resources: ['network-policies.yaml', ...model.apps.map((a) => `${a.name}.yaml`)] }, '# The apps, without environment, Ingress or autoscalers: apply an overlay (overlays/production, overlays/staging).\n'));

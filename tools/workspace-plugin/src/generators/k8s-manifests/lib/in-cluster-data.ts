@@ -1,18 +1,21 @@
 import { SECRET_NAME, type ClusterModel } from './cluster-model';
 import { infraTargets } from './network-policies';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IContainer, IEnvVar, IService } from 'kubernetes-models/v1';
 import { labelsOf, selectorOf, type K8sObject } from './labels';
 
 /** Images of the in-cluster overlay: the ones docker-compose.yml runs. */
 export const DATA_IMAGES = { postgres: 'postgres:15', redis: 'redis:7-alpine' } as const;
 
-const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: SECRET_NAME, key } } });
+const secretEnv = (name: string, key: string): IEnvVar => ({ name, valueFrom: { secretKeyRef: { name: SECRET_NAME, key } } });
 
 /** Extra Secret keys the in-cluster overlay reads (the passwords inside database-url and redis-url). */
 export const DATA_SECRET_KEYS = { 'db-password': 'the PostgreSQL password inside database-url', 'redis-password': 'the Redis password inside redis-url' } as const;
 
-function statefulSet(name: 'postgres' | 'redis', port: number): K8sObject {
+function statefulSet(name: 'postgres' | 'redis', port: number): IStatefulSet {
   const postgres = name === 'postgres';
-  const container = postgres
+  const container: IContainer = postgres
     ? {
         name,
         image: DATA_IMAGES.postgres,
@@ -52,15 +55,13 @@ export function inClusterData(model: ClusterModel): K8sObject[] {
   return (['postgres', 'redis'] as const).flatMap((name) => {
     const port = model.infra[name];
     const users = model.apps.filter((a) => infraTargets(a, model).some((t) => t.name === name));
-    return [
-      statefulSet(name, port),
-      { apiVersion: 'v1', kind: 'Service', metadata: { name, labels: labelsOf(name, 'infra') }, spec: { selector: selectorOf(name), ports: [{ name: 'tcp', port, targetPort: 'tcp' }] } },
-      {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        metadata: { name, labels: labelsOf(name, 'infra') },
-        spec: { podSelector: { matchLabels: selectorOf(name) }, policyTypes: ['Ingress'], ingress: [{ from: users.map((u) => ({ podSelector: { matchLabels: selectorOf(u.name) } })), ports: [{ protocol: 'TCP', port }] }] },
-      },
-    ];
+    const svc: IService = { apiVersion: 'v1', kind: 'Service', metadata: { name, labels: labelsOf(name, 'infra') }, spec: { selector: selectorOf(name), ports: [{ name: 'tcp', port, targetPort: 'tcp' }] } };
+    const policy: INetworkPolicy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name, labels: labelsOf(name, 'infra') },
+      spec: { podSelector: { matchLabels: selectorOf(name) }, policyTypes: ['Ingress'], ingress: [{ from: users.map((u) => ({ podSelector: { matchLabels: selectorOf(u.name) } })), ports: [{ protocol: 'TCP', port }] }] },
+    };
+    return [statefulSet(name, port), svc, policy];
   });
 }

@@ -1,6 +1,6 @@
 import type { ClusterProfile } from '@hypernode/ports';
 import { hostsOf, TLS_SECRET_NAME, type ClusterApp, type ClusterModel } from './cluster-model';
-import type { K8sObject } from './labels';
+import type { IHTTPIngressPath, IIngress } from 'kubernetes-models/networking.k8s.io/v1';
 
 /** ingress-nginx: WebSocket connections idle up to an hour (realtime pings well within it), as the nginx config's proxy_read_timeout. */
 export const WEBSOCKET_TIMEOUT_S = '3600';
@@ -11,9 +11,10 @@ export function routeRegex(route: string): string {
   return `${route.replace(/\/$/, '')}(/|$)(.*)`;
 }
 
-const backend = (app: ClusterApp) => ({ service: { name: app.name, port: { number: app.port } } });
+type Route = { path: string; pathType: IHTTPIngressPath['pathType']; app: ClusterApp };
+const backend = (app: ClusterApp): IHTTPIngressPath['backend'] => ({ service: { name: app.name, port: { number: app.port } } });
 
-function ingress(name: string, hosts: string[], paths: Array<{ path: string; pathType: string; app: ClusterApp }>, annotations: Record<string, string>, perHost?: (host: string) => Array<{ path: string; pathType: string; app: ClusterApp }>): K8sObject {
+function ingress(name: string, hosts: string[], paths: Route[], annotations: Record<string, string>, perHost?: (host: string) => Route[]): IIngress {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -31,16 +32,16 @@ function ingress(name: string, hosts: string[], paths: Array<{ path: string; pat
  * on every public host, so each frontend's browser calls stay same-origin; `/ws/` in its own
  * Ingress with the WebSocket timeouts; each frontend at `/` of its host. Workers are never routed.
  */
-export function ingresses(model: ClusterModel, profile: ClusterProfile): K8sObject[] {
+export function ingresses(model: ClusterModel, profile: ClusterProfile): IIngress[] {
   const { main, own } = hostsOf(profile, model.apps);
   const hosts = [main, ...own.map((o) => o.host)];
   const routed = model.apps.filter((a) => a.route && a.route !== '/' && a.kind !== 'frontend').sort((a, b) => b.route!.length - a.route!.length);
   const regex = { 'nginx.ingress.kubernetes.io/use-regex': 'true', 'nginx.ingress.kubernetes.io/rewrite-target': '/$2' };
-  const toPath = (app: ClusterApp) => ({ path: routeRegex(app.route!), pathType: 'ImplementationSpecific', app });
+  const toPath = (app: ClusterApp): Route => ({ path: routeRegex(app.route!), pathType: 'ImplementationSpecific', app });
   const http = routed.filter((a) => a.kind !== 'websocket').map(toPath);
   const ws = routed.filter((a) => a.kind === 'websocket').map(toPath);
   const site = model.apps.find((a) => a.route === '/');
-  const web = (host: string) => {
+  const web = (host: string): Route[] => {
     const app = own.find((o) => o.host === host)?.app ?? site;
     return app ? [{ path: '/', pathType: 'Prefix', app }] : [];
   };
@@ -48,5 +49,5 @@ export function ingresses(model: ClusterModel, profile: ClusterProfile): K8sObje
     ingress('hypernode-api', hosts, http, regex),
     ingress('hypernode-ws', hosts, ws, { ...regex, 'nginx.ingress.kubernetes.io/proxy-read-timeout': WEBSOCKET_TIMEOUT_S, 'nginx.ingress.kubernetes.io/proxy-send-timeout': WEBSOCKET_TIMEOUT_S }),
     ingress('hypernode-web', hosts, [], {}, web),
-  ].filter((i) => ((i.spec as { rules: Array<{ http: { paths: unknown[] } }> }).rules.some((r) => r.http.paths.length > 0)));
+  ].filter((i) => (i.spec?.rules ?? []).some((r) => (r.http?.paths.length ?? 0) > 0));
 }

@@ -1,5 +1,14 @@
-/** A Kubernetes object as the generator writes it (plain data; validated by the k8s test). */
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [field: string]: unknown };
+import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type { IConfigMap, IService } from 'kubernetes-models/v1';
+
+/**
+ * A Kubernetes object as the generator writes it, typed by kubernetes-models (type-only: a
+ * misspelt or misplaced field fails `tsc`; the k8s test validates the values against the schemas).
+ */
+export type K8sObject = IDeployment | IStatefulSet | IService | IConfigMap | IPodDisruptionBudget | IHorizontalPodAutoscaler | INetworkPolicy | IIngress;
 
 /** The label that selects one app's pods (Service selectors, PDBs, NetworkPolicies). */
 export const APP_LABEL = 'app.kubernetes.io/name';

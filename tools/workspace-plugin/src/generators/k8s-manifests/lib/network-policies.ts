@@ -1,5 +1,6 @@
 import type { ClusterApp, ClusterModel } from './cluster-model';
-import { labelsOf, selectorOf, type K8sObject } from './labels';
+import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRule, INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1';
+import { labelsOf, selectorOf } from './labels';
 
 /** Namespace of the ingress controller (ingress-nginx's default install). */
 export const INGRESS_NAMESPACE = 'ingress-nginx';
@@ -22,7 +23,7 @@ export function isPublic(app: ClusterApp): boolean {
 }
 
 /** Everything in the namespace is denied both ways unless a policy below allows it. */
-export function defaultDeny(): K8sObject {
+export function defaultDeny(): INetworkPolicy {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', labels: LABELS }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
 }
 
@@ -32,14 +33,14 @@ export function defaultDeny(): K8sObject {
  * port, and PostgreSQL/Redis on their ports anywhere (managed services outside the cluster by
  * default, or the in-cluster overlay's StatefulSets).
  */
-export function appPolicy(app: ClusterApp, model: ClusterModel): K8sObject {
-  const port = (p: number) => [{ protocol: 'TCP', port: p }];
+export function appPolicy(app: ClusterApp, model: ClusterModel): INetworkPolicy {
+  const port = (p: number): INetworkPolicyPort[] => [{ protocol: 'TCP', port: p }];
   const callers = model.apps.filter((other) => appTargets(other, model).some((t) => t.name === app.name));
-  const ingress = [
+  const ingress: INetworkPolicyIngressRule[] = [
     ...(isPublic(app) ? [{ from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_LABEL]: INGRESS_NAMESPACE } } }], ports: port(app.port) }] : []),
     ...(callers.length > 0 ? [{ from: callers.map((c) => ({ podSelector: { matchLabels: selectorOf(c.name) } })), ports: port(app.port) }] : []),
   ];
-  const egress = [
+  const egress: INetworkPolicyEgressRule[] = [
     { to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_LABEL]: 'kube-system' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
     ...appTargets(app, model).map((t) => ({ to: [{ podSelector: { matchLabels: selectorOf(t.name) } }], ports: port(t.port) })),
     ...infraTargets(app, model).map((t) => ({ ports: port(t.port) })),

@@ -1,5 +1,8 @@
+import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type { IEnvVar, IPodTemplateSpec, IProbe, IService } from 'kubernetes-models/v1';
 import { SECRET_NAME, type ClusterApp } from './cluster-model';
-import { configMapName, imageOf, labelsOf, selectorOf, type K8sObject } from './labels';
+import { configMapName, imageOf, labelsOf, selectorOf } from './labels';
 
 /** Where Next.js keeps its cache in the image (apps/llm-deployer/Dockerfile): the one folder it writes. */
 export const NEXT_CACHE_PATH = '/app/apps/llm-deployer/.next/cache';
@@ -8,10 +11,10 @@ export const NODE_UID = 1000;
 /** Seconds a pod gets after SIGTERM: every service exits within 10 s (libs/service-kit shutdown). */
 export const GRACE_SECONDS = 15;
 
-const probe = (path: string, port: number, extra: Record<string, number>) => ({ httpGet: { path, port }, timeoutSeconds: 2, ...extra });
+const probe = (path: string, port: number, timing: Pick<IProbe, 'periodSeconds' | 'failureThreshold'>): IProbe => ({ httpGet: { path, port }, timeoutSeconds: 2, ...timing });
 
 /** Variables a GPU worker pod sets from its own name: its node name and the per-pod DNS name the engine dispatches to. */
-export function workerPodEnv(app: ClusterApp): Array<Record<string, unknown>> {
+export function workerPodEnv(app: ClusterApp): IEnvVar[] {
   return [
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'GPU_WORKER_NAME', value: '$(POD_NAME)' },
@@ -19,9 +22,9 @@ export function workerPodEnv(app: ClusterApp): Array<Record<string, unknown>> {
   ];
 }
 
-function podTemplate(app: ClusterApp): Record<string, unknown> {
-  const writable = [{ name: 'tmp', mountPath: '/tmp' }, ...(app.flavor === 'next' ? [{ name: 'next-cache', mountPath: NEXT_CACHE_PATH }] : [])];
-  const env = [...(app.stateful ? workerPodEnv(app) : []), ...app.secrets.map((s) => ({ name: s.variable, valueFrom: { secretKeyRef: { name: SECRET_NAME, key: s.key } } }))];
+function podTemplate(app: ClusterApp): IPodTemplateSpec {
+  const writable = [{ name: 'tmp', mountPath: '/tmp', size: '64Mi' }, ...(app.flavor === 'next' ? [{ name: 'next-cache', mountPath: NEXT_CACHE_PATH, size: '256Mi' }] : [])];
+  const env: IEnvVar[] = [...(app.stateful ? workerPodEnv(app) : []), ...app.secrets.map((s) => ({ name: s.variable, valueFrom: { secretKeyRef: { name: SECRET_NAME, key: s.key } } }))];
   return {
     metadata: { labels: labelsOf(app.name, app.kind) },
     spec: {
@@ -42,10 +45,10 @@ function podTemplate(app: ClusterApp): Record<string, unknown> {
           livenessProbe: probe(app.livePath, app.port, { periodSeconds: 10, failureThreshold: 3 }),
           readinessProbe: probe(app.readyPath, app.port, { periodSeconds: 5, failureThreshold: 2 }),
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-          volumeMounts: writable,
+          volumeMounts: writable.map(({ name, mountPath }) => ({ name, mountPath })),
         },
       ],
-      volumes: writable.map((v) => ({ name: v.name, emptyDir: { sizeLimit: v.name === 'next-cache' ? '256Mi' : '64Mi' } })),
+      volumes: writable.map(({ name, size }) => ({ name, emptyDir: { sizeLimit: size } })),
     },
   };
 }
@@ -55,30 +58,28 @@ function podTemplate(app: ClusterApp): Record<string, unknown> {
  * restarted worker reclaims its node name; the engine reaches each pod on its own DNS name).
  * A scalable app leaves `replicas` to its HorizontalPodAutoscaler; the others run one.
  */
-export function workload(app: ClusterApp): K8sObject {
-  const spec: Record<string, unknown> = {
-    ...(app.scale.canScale ? {} : { replicas: 1 }),
-    selector: { matchLabels: selectorOf(app.name) },
-    template: podTemplate(app),
-  };
+export function workload(app: ClusterApp): IDeployment | IStatefulSet {
+  const metadata = { name: app.name, labels: labelsOf(app.name, app.kind) };
+  const replicas = app.scale.canScale ? {} : { replicas: 1 };
+  const selector = { matchLabels: selectorOf(app.name) };
   if (app.stateful) {
-    return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: app.name, labels: labelsOf(app.name, app.kind) }, spec: { serviceName: app.name, podManagementPolicy: 'Parallel', ...spec } };
+    return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata, spec: { serviceName: app.name, podManagementPolicy: 'Parallel', ...replicas, selector, template: podTemplate(app) } };
   }
-  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app.name, labels: labelsOf(app.name, app.kind) }, spec: { ...spec, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } } };
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec: { ...replicas, selector, template: podTemplate(app), strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } } };
 }
 
 /** Its Service on the registry port; headless for a StatefulSet (per-pod DNS names). */
-export function service(app: ClusterApp): K8sObject {
+export function service(app: ClusterApp): IService {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: app.name, labels: labelsOf(app.name, app.kind) },
-    spec: { ...(app.stateful ? { clusterIP: 'None', publishNotReadyAddresses: false } : {}), selector: selectorOf(app.name), ports: [{ name: 'http', port: app.port, targetPort: 'http' }] },
+    spec: { ...(app.stateful ? { clusterIP: 'None' } : {}), selector: selectorOf(app.name), ports: [{ name: 'http', port: app.port, targetPort: 'http' }] },
   };
 }
 
 /** Scalable apps: at most one pod down for a voluntary disruption (a node drain), whatever the replica count. */
-export function disruptionBudget(app: ClusterApp): K8sObject | undefined {
+export function disruptionBudget(app: ClusterApp): IPodDisruptionBudget | undefined {
   if (!app.scale.canScale) return undefined;
   return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: app.name, labels: labelsOf(app.name, app.kind) }, spec: { maxUnavailable: 1, selector: { matchLabels: selectorOf(app.name) } } };
 }
