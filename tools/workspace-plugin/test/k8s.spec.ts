@@ -52,10 +52,13 @@ function schemaProblem(o: Built): string {
   }
 }
 
+const registry = listServices({ env: {} });
+const portOf = (name: string) => registry.find((s) => s.name === name)!.registryPort;
+
 /** Values only this test uses, as the Secret would hold them. */
 const SECRETS: Record<string, string> = {
-  'database-url': 'postgresql://hypernode:k8s-5e1f0a@postgres:5432/hypernode',
-  'redis-url': 'redis://:k8s-9c2b7d@redis:6379',
+  'database-url': `postgresql://hypernode:k8s-5e1f0a@postgres:${portOf('postgres')}/hypernode`,
+  'redis-url': `redis://:k8s-9c2b7d@redis:${portOf('redis')}`,
   'join-token': `hnj_${'k8s-c0ntract-'.padEnd(43, 'x')}`,
   'db-password': 'k8s-5e1f0a',
   'redis-password': 'k8s-9c2b7d',
@@ -117,7 +120,6 @@ function allows(rules: Array<{ to?: unknown[]; from?: unknown[]; ports?: Array<{
 /** The NetworkPolicies that select a pod with these labels. */
 const policiesFor = (objects: Built[], labels: Record<string, string>) => objects.filter((o) => o.kind === 'NetworkPolicy' && matches(o.spec.podSelector.matchLabels ?? {}, labels));
 
-const registry = listServices({ env: {} });
 const appServices = registry.filter((s) => isAppKind(s.kind));
 const OVERLAY_NAMES = [...CLUSTER_PROFILES, 'in-cluster-data'] as const;
 const profileOf = (overlay: string): ClusterProfile => (overlay === 'production' ? 'production' : 'staging');
@@ -226,7 +228,7 @@ describe.each(OVERLAY_NAMES)('deploy/k8s/overlays/%s', (overlay) => {
 
   it('secrets are only referenced: no Secret object, every key one the README documents', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-    const known = new Set([...Object.keys(SECRET_KEYS), ...Object.keys(DATA_SECRET_KEYS)]);
+    const known = new Set<string>([...SECRET_KEYS, ...Object.keys(DATA_SECRET_KEYS)]);
     const refs = workloads(objects).flatMap((w) => w.spec.template.spec.containers.flatMap((c: { env?: Array<{ valueFrom?: { secretKeyRef?: { name: string; key: string } } }> }) => (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : []))));
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) expect(known.has(ref.key), ref.key).toBe(true);
@@ -285,7 +287,7 @@ describe.each(OVERLAY_NAMES)('deploy/k8s/overlays/%s', (overlay) => {
       expect(workerUrlAllowed(config.advertiseUrl, { profile: engine.profile, allowed: engine.workerHosts }), `engine reaches pod ${index}`).toBe(true);
     }
     // One past the autoscaler's maximum is refused: the host list follows the registry's range.
-    expect(workerUrlAllowed(`http://gpu-worker-${maxPods}.gpu-worker:8080`, { profile: api.profile, allowed: api.workerHosts })).toBe(false);
+    expect(workerUrlAllowed(`http://gpu-worker-${maxPods}.gpu-worker:${portOf('gpu-worker')}`, { profile: api.profile, allowed: api.workerHosts })).toBe(false);
     const svc = find(objects, 'Service', 'gpu-worker')!;
     expect([svc.spec.clusterIP, worker.spec.serviceName]).toEqual(['None', 'gpu-worker']);
   });
@@ -302,9 +304,9 @@ describe.each(OVERLAY_NAMES)('deploy/k8s/overlays/%s', (overlay) => {
   it('denies what APP_NEEDS does not list: a GPU worker cannot open PostgreSQL, Redis or the engine; the site cannot open PostgreSQL', () => {
     const labels = (name: string) => workloads(objects).find((w) => w.metadata.name === name)?.spec.template.metadata.labels;
     const worker = labels('gpu-worker')!;
-    for (const port of [5432, 6379]) expect(policiesFor(objects, worker).some((p) => allows(p.spec.egress, undefined, port, 'to')), `gpu-worker → ${port}`).toBe(false);
-    expect(policiesFor(objects, worker).some((p) => allows(p.spec.egress, labels('automation'), 3004, 'to'))).toBe(false);
-    expect(policiesFor(objects, labels('site')!).some((p) => allows(p.spec.egress, undefined, 5432, 'to'))).toBe(false);
+    for (const port of [portOf('postgres'), portOf('redis')]) expect(policiesFor(objects, worker).some((p) => allows(p.spec.egress, undefined, port, 'to')), `gpu-worker → ${port}`).toBe(false);
+    expect(policiesFor(objects, worker).some((p) => allows(p.spec.egress, labels('automation'), portOf('automation'), 'to'))).toBe(false);
+    expect(policiesFor(objects, labels('site')!).some((p) => allows(p.spec.egress, undefined, portOf('postgres'), 'to'))).toBe(false);
     expect(objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny')?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 });
@@ -312,7 +314,7 @@ describe.each(OVERLAY_NAMES)('deploy/k8s/overlays/%s', (overlay) => {
 describe('the in-cluster data overlay', () => {
   const objects = kustomizeBuild(resolve(K8S, 'in-cluster-data'));
   it('runs PostgreSQL and Redis as StatefulSets behind Services named as the Secret URLs say, open only to the apps that use them', () => {
-    for (const [name, port] of [['postgres', 5432], ['redis', 6379]] as const) {
+    for (const [name, port] of [['postgres', portOf('postgres')], ['redis', portOf('redis')]] as const) {
       expect(find(objects, 'StatefulSet', name), name).toBeDefined();
       expect(new URL(SECRETS[name === 'postgres' ? 'database-url' : 'redis-url']!).hostname).toBe(name);
       const svc = find(objects, 'Service', name)!;
@@ -328,7 +330,7 @@ describe('the schema check itself', () => {
   it('refuses a broken manifest, naming the field (so a pass above means something)', () => {
     const [deployment] = kustomizeBuild(resolve(K8S, 'production')).filter((o) => o.kind === 'Deployment');
     const broken = structuredClone(deployment!);
-    broken.spec.template.spec.containers[0].ports[0].containerPort = '3002';
+    broken.spec.template.spec.containers[0].ports[0].containerPort = 'http';
     expect(schemaProblem(broken)).toMatch(/containerPort must be integer/);
     delete broken.spec.selector;
     expect(schemaProblem(broken)).toMatch(/data\/spec must have required property selector/);

@@ -19,15 +19,21 @@ export const TLS_SECRET_NAME = 'hypernode-tls';
 /** One environment variable an app takes from the Secret, and the Secret key it reads. */
 export interface SecretRef {
   variable: string;
-  key: string;
+  key: SecretKey;
 }
 
-/** The Secret's keys, each with what it holds (for the README and the generated comment). */
-export const SECRET_KEYS = {
-  'database-url': 'postgresql://hypernode:<password>@postgres:5432/hypernode (the host: a managed database, or the in-cluster overlay\'s postgres Service)',
-  'redis-url': 'redis://:<password>@redis:6379',
-  'join-token': 'hnj_ and 43 base64url characters: the join token the GPU workers register with (the api stores it at start)',
-} as const;
+/** The Secret's keys, each with what it holds (for the generated comments and the README), on the registry's ports. */
+export function secretKeys(infra: { postgres: number; redis: number }): Record<SecretKey, string> {
+  return {
+    'database-url': `postgresql://hypernode:<password>@postgres:${infra.postgres}/hypernode (postgres: an ExternalName Service to a managed database, or the in-cluster overlay's StatefulSet)`,
+    'redis-url': `redis://:<password>@redis:${infra.redis}`,
+    'join-token': 'hnj_ and 43 base64url characters: the join token the GPU workers register with (the api stores it at start)',
+  };
+}
+
+/** The keys apps read from the Secret. */
+export const SECRET_KEYS = ['database-url', 'redis-url', 'join-token'] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** What the manifests know of one app. */
 export interface ClusterApp {

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
 import { autoscalers } from './autoscaling';
-import { NAMESPACES, OVERLAYS, SECRET_KEYS, SECRET_NAME, TLS_SECRET_NAME, type ClusterModel } from './cluster-model';
+import { NAMESPACES, OVERLAYS, secretKeys, SECRET_NAME, TLS_SECRET_NAME, type ClusterModel } from './cluster-model';
 import { configMaps } from './config-maps';
 import { DATA_SECRET_KEYS, inClusterData } from './in-cluster-data';
 import { ingresses } from './ingress';
@@ -41,10 +41,10 @@ export function k8sFiles(model: ClusterModel): Map<string, string> {
     files.set(`${dir}/config.yaml`, documents(configMaps(model, profile), `# Each app's environment: \`HYPERNODE_NETWORK=kubernetes npx hypernode env <app>\` plus the ${profile} hosts.\n`));
     files.set(`${dir}/ingress.yaml`, documents(ingresses(model, profile)));
     files.set(`${dir}/autoscaling.yaml`, documents(autoscalers(model, profile), `# Replica ranges: the registry's scale.replicas.${profile}.\n`));
-    files.set(`${dir}/kustomization.yaml`, kustomization({ namespace: NAMESPACES[profile], resources: ['../../base', 'config.yaml', 'ingress.yaml', 'autoscaling.yaml'] }, `# kubectl apply -k ${dir}\n${secretNote(SECRET_KEYS)}`));
+    files.set(`${dir}/kustomization.yaml`, kustomization({ namespace: NAMESPACES[profile], resources: ['../../base', 'config.yaml', 'ingress.yaml', 'autoscaling.yaml'] }, `# kubectl apply -k ${dir}\n${secretNote(secretKeys(model.infra))}`));
   }
   const data = `${K8S_ROOT}/overlays/${DATA_OVERLAY}`;
   files.set(`${data}/data.yaml`, documents(inClusterData(model)));
-  files.set(`${data}/kustomization.yaml`, kustomization({ namespace: NAMESPACES.staging, resources: ['../staging', 'data.yaml'] }, `# A dev cluster: staging plus PostgreSQL and Redis as StatefulSets (kubectl apply -k ${data}).\n${secretNote({ ...SECRET_KEYS, ...DATA_SECRET_KEYS })}`));
+  files.set(`${data}/kustomization.yaml`, kustomization({ namespace: NAMESPACES.staging, resources: ['../staging', 'data.yaml'] }, `# A dev cluster: staging plus PostgreSQL and Redis as StatefulSets (kubectl apply -k ${data}).\n${secretNote({ ...secretKeys(model.infra), ...DATA_SECRET_KEYS })}`));
   return files;
 }

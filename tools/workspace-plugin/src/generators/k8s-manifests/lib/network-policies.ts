@@ -5,6 +5,8 @@ import { labelsOf, selectorOf } from './labels';
 /** Namespace of the ingress controller (ingress-nginx's default install). */
 export const INGRESS_NAMESPACE = 'ingress-nginx';
 const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
+/** The cluster DNS (kube-system), not a Hypernode service: every pod resolves Service names through it. */
+export const CLUSTER_DNS_PORT = 53;
 const LABELS = { 'app.kubernetes.io/part-of': 'hypernode', 'app.kubernetes.io/managed-by': 'hypernode-sync' };
 
 /** The apps `app` opens connections to: its peers, the GPU workers when it dispatches to them, every app when it probes them all. */
@@ -41,7 +43,7 @@ export function appPolicy(app: ClusterApp, model: ClusterModel): INetworkPolicy 
     ...(callers.length > 0 ? [{ from: callers.map((c) => ({ podSelector: { matchLabels: selectorOf(c.name) } })), ports: port(app.port) }] : []),
   ];
   const egress: INetworkPolicyEgressRule[] = [
-    { to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_LABEL]: 'kube-system' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+    { to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_LABEL]: 'kube-system' } } }], ports: [{ protocol: 'UDP', port: CLUSTER_DNS_PORT }, { protocol: 'TCP', port: CLUSTER_DNS_PORT }] },
     ...appTargets(app, model).map((t) => ({ to: [{ podSelector: { matchLabels: selectorOf(t.name) } }], ports: port(t.port) })),
     ...infraTargets(app, model).map((t) => ({ ports: port(t.port) })),
   ];
