@@ -8,7 +8,8 @@ import { REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
 import removeServiceGenerator from '../remove-service/generator';
 import { SERVICE_NAMES_PATH } from '../service-names/generator';
 import serviceGenerator from '../service/generator';
-import deployArtifactsGenerator, { ROOT_ARTIFACTS } from './generator';
+import deployArtifactsGenerator, { renderDeployArtifacts, ROOT_ARTIFACTS } from './generator';
+import { deployModel } from './lib/model';
 
 const root = resolve(__dirname, '../../../../..');
 let tree: Tree;
@@ -32,6 +33,17 @@ describe('deploy-artifacts sync generator', () => {
     const result = await deployArtifactsGenerator(tree);
     expect(result).toMatchObject({ outOfSyncDetails: ['PORTS.md', 'apps/api/.env.example'] });
     expect(result && result.outOfSyncMessage).toMatch(/out of date: PORTS\.md, apps\/api\/\.env\.example; run `npx nx sync`/);
+  });
+
+  it('lists every instance port in an app\'s nginx upstream when the model is given instances (the scale rehearsal), and refuses a bad list naming it', () => {
+    renderDeployArtifacts(tree, deployModel(tree, { instances: { api: [41001, 41002, 41003], realtime: [41011, 41012] } }));
+    const conf = tree.read('deploy/nginx/hypernode.conf', 'utf8')!;
+    expect(conf).toContain('upstream api {\n    server 127.0.0.1:41001;\n    server 127.0.0.1:41002;\n    server 127.0.0.1:41003;\n}');
+    expect(conf).toContain('upstream realtime {\n    server 127.0.0.1:41011;\n    server 127.0.0.1:41012;\n}');
+    expect(conf).toMatch(/upstream automation \{\n {4}server 127\.0\.0\.1:\d+;\n\}/);
+    expect(() => deployModel(tree, { instances: { apy: [41001] } })).toThrow(/instances names "apy", which is not a service in libs\/ports\/registry\.json: use one of .*api/);
+    expect(() => deployModel(tree, { instances: { api: [] } })).toThrow('instances of "api" must be one or more ports 1-65535, got []');
+    expect(() => deployModel(tree, { instances: { api: [70000] } })).toThrow('got [70000]');
   });
 
   it('gives a generated service its compose entry, proxy route, Dockerfile and env example; removing it takes them away', async () => {
