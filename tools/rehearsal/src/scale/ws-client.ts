@@ -87,7 +87,10 @@ export function clientFigures(clients: ScaleWsClient[], expected: string[]): { l
   let resets = 0;
   for (const c of clients) {
     const seen = new Set<string>();
-    for (const id of c.ids) (seen.has(id) ? (duplicated += 1) : seen.add(id));
+    for (const id of c.ids) {
+      if (seen.has(id)) duplicated += 1;
+      else seen.add(id);
+    }
     resets += c.resets;
     const since = c.resets > 0 ? c.ids[0] : undefined;
     const owed = c.resets === 0 ? expected : since === undefined ? [] : expected.filter((id) => BigInt(id) >= BigInt(since));
