@@ -39,7 +39,7 @@ export async function postDeployments(apiUrl: string, key: string, count: number
   return records;
 }
 
-/** Deployment rows by status whose model carries `tag`. */
+/** Deployment rows by status whose model carries `tag` (tags never prefix one another: `one`, `warmone`, `main`). */
 export async function statusCounts(pool: pg.Pool, tag: string): Promise<Record<string, number>> {
   const { rows } = await pool.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM deployments WHERE model LIKE $1 GROUP BY status", [`scale-${tag}-%`]);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
