@@ -25,7 +25,7 @@ export interface Topology {
 
 /** The issue's size (full) and the one `npm test` runs (small); both kill one instance of each kind. */
 export const TOPOLOGIES: Readonly<Record<ScaleSize, Topology>> = {
-  small: { instances: { api: 2, realtime: 2, automation: 2, 'gpu-worker': 2 }, deployments: 100, batch: 12, clients: 20, concurrency: 4, jobMs: 150, drainMs: 60_000 },
+  small: { instances: { api: 2, realtime: 2, automation: 2, 'gpu-worker': 3 }, deployments: 100, batch: 12, clients: 20, concurrency: 4, jobMs: 150, drainMs: 60_000 },
   full: { instances: { api: 3, realtime: 2, automation: 2, 'gpu-worker': 4 }, deployments: 1000, batch: 60, clients: 200, concurrency: 8, jobMs: 300, drainMs: 600_000 },
 };
 
