@@ -36,14 +36,20 @@ describe('deploy-artifacts sync generator', () => {
   });
 
   it('lists every instance port in an app\'s nginx upstream when the model is given instances (the scale rehearsal), and refuses a bad list naming it', () => {
-    renderDeployArtifacts(tree, deployModel(tree, { instances: { api: [41001, 41002, 41003], realtime: [41011, 41012] } }));
+    // Instance ports as HYPERNODE_INSTANCE lays them out (registry port + N × 100): no port literal here.
+    const model = deployModel(tree);
+    const portOf = (name: string) => model.apps.find((a) => a.name === name)!.port;
+    const api = [0, 1, 2].map((n) => portOf('api') + n * 100);
+    const realtime = [0, 1].map((n) => portOf('realtime') + n * 100);
+    renderDeployArtifacts(tree, deployModel(tree, { instances: { api, realtime } }));
     const conf = tree.read('deploy/nginx/hypernode.conf', 'utf8')!;
-    expect(conf).toContain('upstream api {\n    server 127.0.0.1:41001;\n    server 127.0.0.1:41002;\n    server 127.0.0.1:41003;\n}');
-    expect(conf).toContain('upstream realtime {\n    server 127.0.0.1:41011;\n    server 127.0.0.1:41012;\n}');
-    expect(conf).toMatch(/upstream automation \{\n {4}server 127\.0\.0\.1:\d+;\n\}/);
-    expect(() => deployModel(tree, { instances: { apy: [41001] } })).toThrow(/instances names "apy", which is not a service in libs\/ports\/registry\.json: use one of .*api/);
+    const servers = (ports: number[]) => ports.map((p) => `    server 127.0.0.1:${p};\n`).join('');
+    expect(conf).toContain(`upstream api {\n${servers(api)}}`);
+    expect(conf).toContain(`upstream realtime {\n${servers(realtime)}}`);
+    expect(conf).toContain(`upstream automation {\n${servers([portOf('automation')])}}`);
+    expect(() => deployModel(tree, { instances: { apy: api } })).toThrow(/instances names "apy", which is not a service in libs\/ports\/registry\.json: use one of .*api/);
     expect(() => deployModel(tree, { instances: { api: [] } })).toThrow('instances of "api" must be one or more ports 1-65535, got []');
-    expect(() => deployModel(tree, { instances: { api: [70000] } })).toThrow('got [70000]');
+    expect(() => deployModel(tree, { instances: { api: [0] } })).toThrow('got [0]');
   });
 
   it('gives a generated service its compose entry, proxy route, Dockerfile and env example; removing it takes them away', async () => {
