@@ -21,7 +21,8 @@ const sync = step(nxBin, ['sync:check']);
 // In CI every test runs for real: a cache shared on the machine must not stand in for a run.
 const cacheFlag = process.env.CI ? ['--skip-nx-cache'] : [];
 // The fault suite and the production rehearsal start whole stacks (the faults their own PostgreSQL
-// and Redis; the rehearsal builds every app, then nginx, Caddy and chromium) and measure timings:
+// and Redis; the rehearsals build the apps, then run nginx, Caddy and chromium, or several instances of
+// each backend with kill -9s (rehearse:scale, one spec file at a time within the project)) and measure timings:
 // they run last, one at a time, so they neither starve the other tests nor are starved by them.
 const ALONE = ['faults', 'rehearsal'];
 const checks = step(nxBin, ['run-many', '-t', 'lint', 'typecheck', 'test', `--exclude=${ALONE.join(',')}`, '--parallel=2', '--outputStyle=static', ...cacheFlag]);

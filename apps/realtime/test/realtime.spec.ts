@@ -54,6 +54,25 @@ describe('realtime', () => {
     expect(second.eventIds()).toEqual([missed[0], missed[2], live]);
   });
 
+  it('resumes on ANOTHER instance (a replica behind the Service) with no gap and no duplicate', async () => {
+    const [urlA, urlB] = [await start(), await start()];
+    const first = await connect(urlA);
+    await first.subscribe(['deployments']);
+    const seen = await publish(['deployments']);
+    await first.wait(() => first.eventIds().includes(seen), 'first event on A');
+    // Instance A goes away (its pod is killed); the client reconnects through the Service to B.
+    first.socket.terminate();
+    const missed = [await publish(['deployments']), await publish(['deployments'])];
+    const second = await connect(urlB);
+    const hello = await second.hello();
+    expect(hello.epoch).toBe(EPOCH);
+    expect(hello.instanceId).not.toBe(first.frames.find((f) => f.type === 'hello')!.instanceId);
+    await second.subscribe(['deployments'], seen, EPOCH);
+    const live = await publish(['deployments']);
+    await second.wait(() => second.eventIds().includes(live), 'live event on B');
+    expect(second.eventIds()).toEqual([...missed, live]);
+  });
+
   it('tells a client whose last id is older than the backlog to reset, then sends live events only', async () => {
     const url = await start();
     await publish(['deployments']);

@@ -3,6 +3,7 @@ export * from './kinds.js';
 export * from './network.js';
 export * from './registry.js';
 export * from './resolve.js';
+export * from './scale.js';
 export * from './schema.js';
 export * from './service-env.js';
 export * from './service-names.js';

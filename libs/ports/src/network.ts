@@ -3,22 +3,23 @@ import { PortConfigError } from './errors.js';
 /**
  * Where the services run, which decides the host name peers reach each other on:
  * `local` (default) — every service on this machine, reached on `localhost`;
- * `compose` — one container per service on a compose network, reached by its service name.
- * (Kubernetes would be one more entry here: a Service is reached by its name too.)
+ * `compose` — one container per service on a compose network, reached by its service name;
+ * `kubernetes` — one Deployment per app in a namespace, reached by its Service name (deploy/k8s).
  */
-export const NETWORKS = ['local', 'compose'] as const;
+export const NETWORKS = ['local', 'compose', 'kubernetes'] as const;
 export type Network = (typeof NETWORKS)[number];
 
 /** The host name peers use for a service on each network, when no `<NAME>_HOST` says otherwise. */
 const NETWORK_HOSTS: Record<Network, (service: string) => string> = {
   local: () => 'localhost',
   compose: (service) => service,
+  kubernetes: (service) => service,
 };
 
 /** Parses a network name; `variable` names where it came from for the error. */
 export function parseNetwork(value: string, variable = 'HYPERNODE_NETWORK'): Network {
   if ((NETWORKS as readonly string[]).includes(value)) return value as Network;
-  throw new PortConfigError(variable, value, `one of ${NETWORKS.join(', ')} (local: peers on localhost; compose: peers by their compose service name)`);
+  throw new PortConfigError(variable, value, `one of ${NETWORKS.join(', ')} (local: peers on localhost; compose: peers by their compose service name; kubernetes: peers by their Service name)`);
 }
 
 /** The host peers reach `service` on in `network`. */

@@ -117,7 +117,7 @@ describe('urls and service env', () => {
   });
 
   it('a bad HYPERNODE_NETWORK stops every resolution, naming the valid values', () => {
-    expect(() => urlFor('api', at({ HYPERNODE_NETWORK: 'kubernetes' }))).toThrow(/HYPERNODE_NETWORK="kubernetes" is not valid: expected one of local, compose/);
+    expect(() => urlFor('api', at({ HYPERNODE_NETWORK: 'swarm' }))).toThrow(/HYPERNODE_NETWORK="swarm" is not valid: expected one of local, compose, kubernetes/);
     expect(() => bindHostFor(at({ HYPERNODE_NETWORK: 'k8s' }))).toThrow(PortConfigError);
   });
 

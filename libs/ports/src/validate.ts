@@ -1,6 +1,7 @@
 import type { core } from 'zod/mini';
 import { KIND_RANGES, KINDS, PORT_CEILING, PORT_FLOOR, type Kind } from './kinds.js';
 import type { RegistryProblem } from './errors.js';
+import { scaleProblems } from './scale.js';
 import { registryFileSchema, serviceEntrySchema, type ServiceEntry } from './schema.js';
 
 /** True when the issue is about a top-level field that `raw` does not have at all. */
@@ -46,6 +47,7 @@ export function validateRegistry(data: unknown): { services: ServiceEntry[]; pro
     // never hides another problem of the same entry.
     const { name, port, kind, route } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const label = typeof name === 'string' ? name : at;
+    if (typeof raw === 'object' && raw !== null) problems.push(...scaleProblems(raw as Record<string, unknown>, at));
     if (typeof route === 'string') {
       const other = byRoute.get(route);
       if (other !== undefined) problems.push({ path: `${at}.route`, message: `duplicate route "${route}": "${label}" and "${other}" both claim it; give "${label}" its own route` });

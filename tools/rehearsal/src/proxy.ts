@@ -24,11 +24,19 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
+/** Beyond the generated config: several instances per app, and http-context lines the rehearsal adds. */
+export interface ProxyExtras {
+  /** Each app's instance ports (its upstream lists every one); default the one port in `services`. */
+  instances?: Readonly<Record<string, readonly number[]>>;
+  /** nginx only: lines appended to the http context after the generated config (e.g. an in-cluster listener). */
+  nginxHttp?: string;
+}
+
 /** The deploy files (nginx conf, Caddyfile) rendered by the same generator `nx sync` runs, for these services and listen port. */
-function render(root: string, services: ResolvedService[], listenPort: number): { nginx: string; caddy: string } {
+function render(root: string, services: ResolvedService[], listenPort: number, instances?: ProxyExtras['instances']): { nginx: string; caddy: string } {
   const tree = createTreeWithEmptyWorkspace();
   tree.write(REGISTRY_RELATIVE_PATH, readFileSync(join(root, REGISTRY_RELATIVE_PATH), 'utf8'));
-  renderDeployArtifacts(tree, deployModel(tree, { listenPort, services }));
+  renderDeployArtifacts(tree, deployModel(tree, { listenPort, services, instances }));
   return { nginx: tree.read('deploy/nginx/hypernode.conf', 'utf8')!, caddy: tree.read('deploy/Caddyfile', 'utf8')! };
 }
 
@@ -52,8 +60,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Starts real nginx or Caddy on `port` with the generated config; resolves once `probeUrl` answers through it. */
-export async function startProxy(kind: ProxyKind, root: string, dir: string, services: ResolvedService[], port: number, httpsPort: number, probeUrl: string): Promise<RunningProxy> {
-  const files = render(root, services, port);
+export async function startProxy(kind: ProxyKind, root: string, dir: string, services: ResolvedService[], port: number, httpsPort: number, probeUrl: string, extras: ProxyExtras = {}): Promise<RunningProxy> {
+  if (extras.nginxHttp && kind !== 'nginx') throw new Error(`nginxHttp was given for ${kind}: it applies to nginx only`);
+  const files = render(root, services, port, extras.instances);
   const here = join(dir, kind);
   mkdirSync(join(here, 'logs'), { recursive: true });
   let proc: ReturnType<typeof spawnProxy>;
@@ -61,7 +70,7 @@ export async function startProxy(kind: ProxyKind, root: string, dir: string, ser
     writeFileSync(join(here, 'hypernode.conf'), files.nginx);
     writeFileSync(
       join(here, 'nginx.conf'),
-      `${process.getuid?.() === 0 ? 'user root;\n' : ''}daemon off;\npid ${here}/nginx.pid;\nerror_log ${here}/logs/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${here}/body;\n  proxy_temp_path ${here}/proxy;\n  include ${here}/hypernode.conf;\n}\n`,
+      `${process.getuid?.() === 0 ? 'user root;\n' : ''}daemon off;\npid ${here}/nginx.pid;\nerror_log ${here}/logs/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${here}/body;\n  proxy_temp_path ${here}/proxy;\n  include ${here}/hypernode.conf;\n${extras.nginxHttp ?? ''}}\n`,
     );
     proc = spawnProxy('nginx', ['-p', here, '-c', join(here, 'nginx.conf')]);
   } else {

@@ -8,7 +8,8 @@ import { REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
 import removeServiceGenerator from '../remove-service/generator';
 import { SERVICE_NAMES_PATH } from '../service-names/generator';
 import serviceGenerator from '../service/generator';
-import deployArtifactsGenerator, { ROOT_ARTIFACTS } from './generator';
+import deployArtifactsGenerator, { renderDeployArtifacts, ROOT_ARTIFACTS } from './generator';
+import { deployModel } from './lib/model';
 
 const root = resolve(__dirname, '../../../../..');
 let tree: Tree;
@@ -32,6 +33,23 @@ describe('deploy-artifacts sync generator', () => {
     const result = await deployArtifactsGenerator(tree);
     expect(result).toMatchObject({ outOfSyncDetails: ['PORTS.md', 'apps/api/.env.example'] });
     expect(result && result.outOfSyncMessage).toMatch(/out of date: PORTS\.md, apps\/api\/\.env\.example; run `npx nx sync`/);
+  });
+
+  it('lists every instance port in an app\'s nginx upstream when the model is given instances (the scale rehearsal), and refuses a bad list naming it', () => {
+    // Instance ports as HYPERNODE_INSTANCE lays them out (registry port + N × 100): no port literal here.
+    const model = deployModel(tree);
+    const portOf = (name: string) => model.apps.find((a) => a.name === name)!.port;
+    const api = [0, 1, 2].map((n) => portOf('api') + n * 100);
+    const realtime = [0, 1].map((n) => portOf('realtime') + n * 100);
+    renderDeployArtifacts(tree, deployModel(tree, { instances: { api, realtime } }));
+    const conf = tree.read('deploy/nginx/hypernode.conf', 'utf8')!;
+    const servers = (ports: number[]) => ports.map((p) => `    server 127.0.0.1:${p};\n`).join('');
+    expect(conf).toContain(`upstream api {\n${servers(api)}}`);
+    expect(conf).toContain(`upstream realtime {\n${servers(realtime)}}`);
+    expect(conf).toContain(`upstream automation {\n${servers([portOf('automation')])}}`);
+    expect(() => deployModel(tree, { instances: { apy: api } })).toThrow(/instances names "apy", which is not a service in libs\/ports\/registry\.json: use one of .*api/);
+    expect(() => deployModel(tree, { instances: { api: [] } })).toThrow('instances of "api" must be one or more ports 1-65535, got []');
+    expect(() => deployModel(tree, { instances: { api: [0] } })).toThrow('got [0]');
   });
 
   it('gives a generated service its compose entry, proxy route, Dockerfile and env example; removing it takes them away', async () => {

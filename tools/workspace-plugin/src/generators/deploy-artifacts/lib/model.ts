@@ -7,6 +7,11 @@ import { SERVE_ENTRIES } from '../../../serve-target';
 export interface AppModel {
   name: string;
   port: number;
+  /**
+   * The ports of its instances on the proxy's host: the registry port alone unless the model is
+   * built with `instances` (the scale rehearsal runs several per app); nginx lists each in its upstream.
+   */
+  upstream: number[];
   kind: string;
   route?: string;
   healthPath: string;
@@ -50,13 +55,15 @@ export interface ComposeApp {
 }
 
 /** What one app needs at run time. */
-interface AppNeeds {
+export interface AppNeeds {
   /** Services it connects to (registry names). */
   peers: readonly string[];
   /** It registers or dispatches to GPU workers, so it needs the worker host rule. */
   reachesWorkers?: boolean;
   /** It stores the operator's join token at start (the api), so workers can register. */
   seedsJoinToken?: boolean;
+  /** It probes every registry service (the engine's health sweep): the cluster's NetworkPolicies let it reach every app. */
+  probesEveryService?: boolean;
 }
 
 /**
@@ -68,14 +75,15 @@ interface AppNeeds {
 export const APP_NEEDS: Readonly<Record<string, AppNeeds>> = {
   api: { peers: ['postgres', 'redis'], reachesWorkers: true, seedsJoinToken: true },
   realtime: { peers: ['redis', 'api'] },
-  automation: { peers: ['postgres', 'redis', 'api'], reachesWorkers: true },
+  automation: { peers: ['postgres', 'redis', 'api'], reachesWorkers: true, probesEveryService: true },
   'gpu-worker': { peers: ['api'] },
   // The browser talks to both; llm-deployer's server also renders pages from the api.
   site: { peers: ['api', 'realtime'] },
   'llm-deployer': { peers: ['api', 'realtime'] },
 };
 
-const KIND_NEEDS: Readonly<Record<string, AppNeeds>> = {
+/** What an app the `service` generator made gets by its kind. */
+export const KIND_NEEDS: Readonly<Record<string, AppNeeds>> = {
   frontend: { peers: ['api', 'realtime'] },
   http: { peers: ['postgres', 'redis'] },
   websocket: { peers: ['redis'] },
@@ -160,16 +168,25 @@ function entryOf(tree: Tree, name: string): string {
   return SERVE_ENTRIES.find((file) => tree.exists(join('apps', name, file))) ?? 'src/main.ts';
 }
 
-/** Builds the model from the tree's registry; `listenPort` and `services` can be overridden for tests. */
-export function deployModel(tree: Tree, options: { listenPort?: number; services?: ResolvedService[] } = {}): DeployModel {
+/**
+ * Builds the model from the tree's registry; `listenPort` and `services` can be overridden (tests,
+ * rehearsals), and `instances` gives an app several upstream ports (each a running instance).
+ */
+export function deployModel(tree: Tree, options: { listenPort?: number; services?: ResolvedService[]; instances?: Readonly<Record<string, readonly number[]>> } = {}): DeployModel {
   const registry = parseRegistry(tree.read(REGISTRY_RELATIVE_PATH, 'utf8') ?? '', REGISTRY_RELATIVE_PATH);
   const services = options.services ?? listServices({ registry, env: {} });
   const names = new Set(services.map((s) => s.name));
+  for (const [name, ports] of Object.entries(options.instances ?? {})) {
+    if (!names.has(name)) throw new Error(`instances names "${name}", which is not a service in ${REGISTRY_RELATIVE_PATH}: use one of ${[...names].join(', ')}`);
+    const bad = ports.find((p) => !Number.isInteger(p) || p < 1 || p > 65_535);
+    if (ports.length === 0 || bad !== undefined) throw new Error(`instances of "${name}" must be one or more ports 1-65535, got [${ports.join(', ')}]: give each running instance's port`);
+  }
   const apps = services
     .filter((s) => isAppKind(s.kind))
     .map((s) => ({
       name: s.name,
       port: s.port,
+      upstream: [...(options.instances?.[s.name] ?? [s.port])],
       kind: s.kind,
       route: s.route,
       healthPath: s.health.type === 'http' ? s.health.path : '/',
