@@ -11,8 +11,9 @@ import { listServices, portFor, urlFor } from '@hypernode/ports';
 import { hypernode, ROOT } from './helpers.js';
 
 // High slots nobody runs: 96 is "live" (held by this test process), 97 is stale (a dead pid) with data to drop.
-const LIVE = 96;
-const STALE = 97;
+// Slots no other spec pins (nginx 96, generate-real 97, serve-exit 70-75, stack 40-89 as free): specs run in parallel.
+const LIVE = 92;
+const STALE = 93;
 const home = mkdtempSync(join(tmpdir(), 'hn-instances-cmd-'));
 const env = { HYPERNODE_HOME: home, HYPERNODE_INSTANCE: '' };
 const admin = () => new pg.Client({ host: 'localhost', port: portFor('postgres', { env: {} }), user: 'postgres', database: 'postgres', connectionTimeoutMillis: 3000 });
@@ -39,6 +40,7 @@ describe('hypernode instances', () => {
     });
     const client = admin();
     await client.connect();
+    await client.query(`drop database if exists hypernode_${STALE} with (force)`); // a crashed earlier run's
     await client.query(`create database hypernode_${STALE}`);
     await client.end();
     const redis = new Redis(urlFor('redis', { env: {} }));

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findListeners, stopProcess } from '@hypernode/port-inspect';
-import { INSTANCE_STEP, parseRegistry, REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
+import { INSTANCE_STEP, instanceDatabaseName, instanceRedisPrefix, parseRegistry, portFor, REGISTRY_RELATIVE_PATH, urlFor } from '@hypernode/ports';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { freePort } from '@hypernode/testing';
 import { copyWorkspace } from './workspace-copy';
 
@@ -18,8 +20,16 @@ beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'hypernode-ws-'));
   copyWorkspace(copy);
 });
-afterAll(() => {
+afterAll(async () => {
   rmSync(copy, { recursive: true, force: true });
+  // `nx run billing:serve` pinned instance 97: its infra task made that instance's database and keys.
+  const admin = new pg.Client({ host: 'localhost', port: portFor('postgres', { env: {} }), user: process.env.PGUSER ?? 'postgres', database: 'postgres' });
+  await admin.connect();
+  await admin.query(`drop database if exists ${admin.escapeIdentifier(instanceDatabaseName(97))} with (force)`).finally(() => admin.end());
+  const redis = new Redis(urlFor('redis', { env: {} }));
+  const keys = await redis.keys(`${instanceRedisPrefix(97)}*`);
+  if (keys.length > 0) await redis.unlink(...keys);
+  redis.disconnect();
 });
 
 describe('nx g service, for real, in a copy of the workspace', () => {
