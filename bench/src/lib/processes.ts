@@ -111,6 +111,3 @@ export async function startNode(options: { name: string; cwd: string; entry: str
   }
   return proc;
 }
-
-/** The path of a baseline server script (bench/src/baselines/<name>.ts). */
-export const baselineScript = (name: string): string => join(WORKSPACE, 'bench', 'src', 'baselines', `${name}.ts`);
