@@ -3,6 +3,7 @@ import { apiBench } from './api.js';
 import { eventsBench } from './events.js';
 import { portsBench } from './ports.js';
 import { schedulingBench } from './scheduling.js';
+import { throughputBench } from './throughput.js';
 
 /** Every bench, in the order `npm run bench` runs them. */
-export const BENCHES: Bench[] = [apiBench, eventsBench, schedulingBench, portsBench];
+export const BENCHES: Bench[] = [apiBench, eventsBench, schedulingBench, throughputBench, portsBench];

@@ -19,7 +19,7 @@ let built = false;
 export function ensureBuilds(log: (line: string) => void): void {
   if (built) return;
   const started = Date.now();
-  const run = spawnSync(join(WORKSPACE, 'node_modules', '.bin', 'nx'), [ 'run-many', '-t', 'build', '-p', NODE_APPS.join(','), '--outputStyle=static'], {
+  const run = spawnSync(join(WORKSPACE, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '-p', NODE_APPS.join(','), '--outputStyle=static'], {
     cwd: WORKSPACE,
     env: { ...process.env, NX_DAEMON: 'false' },
     encoding: 'utf8',
