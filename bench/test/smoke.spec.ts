@@ -14,7 +14,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe.each(BENCHES.map((b) => b.name))('npm run bench -- %s --smoke', (name) => {
   it('runs and writes results (json, markdown, svg) with every figure well-formed', () => {
     const dir = join(out, name);
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', name, '--smoke', '--out', dir], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    // Bounded; cold-start starts the whole stack (twice) even at the smoke size, so it gets minutes.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', name, '--smoke', '--out', dir], { cwd: root, encoding: 'utf8', timeout: 600_000 });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const results = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as Results;
     expect(results.void).toBeUndefined();
