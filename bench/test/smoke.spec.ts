@@ -29,5 +29,5 @@ describe.each(BENCHES.map((b) => b.name))('npm run bench -- %s --smoke', (name) 
     expect(results.machine.cpus).toBeGreaterThan(0);
     expect(readFileSync(join(dir, 'latest.md'), 'utf8')).toContain(`| ${results.figures[0]!.name} |`);
     expect(readFileSync(join(dir, 'latest.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
-  });
+  }, 660_000);
 });
