@@ -14,7 +14,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe.each(BENCHES.map((b) => b.name))('npm run bench -- %s --smoke', (name) => {
   it('runs and writes results (json, markdown, svg) with every figure well-formed', () => {
     const dir = join(out, name);
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', name, '--smoke', '--out', dir], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    // Bounded; cold-start starts the whole stack (twice) even at the smoke size, so it gets minutes.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', name, '--smoke', '--out', dir], { cwd: root, encoding: 'utf8', timeout: 600_000 });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const results = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as Results;
     expect(results.void).toBeUndefined();
@@ -28,5 +29,5 @@ describe.each(BENCHES.map((b) => b.name))('npm run bench -- %s --smoke', (name) 
     expect(results.machine.cpus).toBeGreaterThan(0);
     expect(readFileSync(join(dir, 'latest.md'), 'utf8')).toContain(`| ${results.figures[0]!.name} |`);
     expect(readFileSync(join(dir, 'latest.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
-  });
+  }, 660_000);
 });

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { ApiConfig } from './config.js';
 import { registerAuth } from './plugins/auth.js';
+import { createKeyLookup, type KeyLookup } from './plugins/key-lookup.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerSecurity } from './plugins/security.js';
 import { authRoutes } from './routes/auth.js';
@@ -14,6 +15,13 @@ import { healthRoutes } from './routes/health.js';
 import { keysRoutes } from './routes/keys.js';
 import { nodesRoutes } from './routes/nodes.js';
 import { servicesRoutes } from './routes/services.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** API-key resolution with its short cache (plugins/key-lookup.ts). */
+    keyLookup: KeyLookup;
+  }
+}
 
 /** What the API is built from; main.ts makes the real ones, tests make their own. */
 export interface ApiDeps {
@@ -44,11 +52,16 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   registerErrorHandling(app);
   void app.register(swagger, { openapi: { info: { title: 'Hypernode API', version: '0.0.0', description: 'GPU nodes and LLM deployments' } } });
   registerSecurity(app, deps.config, deps.redis);
-  registerAuth(app, { pool: deps.pool, corsOrigins: deps.config.corsOrigins });
+  // Resolved API keys are reused for config.keyCacheMs; revocations are announced over Redis.
+  const keys = createKeyLookup({ pool: deps.pool, redis: deps.redis, prefix: deps.config.redisPrefix, ttlMs: deps.config.keyCacheMs });
+  app.decorate('keyLookup', keys);
+  app.addHook('onReady', async () => keys.start());
+  app.addHook('onClose', async () => keys.close());
+  registerAuth(app, { pool: deps.pool, corsOrigins: deps.config.corsOrigins, keys });
   healthRoutes(app, deps);
   servicesRoutes(app, { redis: deps.redis, redisPrefix: deps.config.redisPrefix });
-  void app.register(authRoutes, { pool: deps.pool, corsOrigins: deps.config.corsOrigins });
-  void app.register(keysRoutes, { pool: deps.pool });
+  void app.register(authRoutes, { pool: deps.pool, corsOrigins: deps.config.corsOrigins, keys });
+  void app.register(keysRoutes, { pool: deps.pool, keys });
   void app.register(nodesRoutes, { pool: deps.pool, workerHosts: { profile: deps.config.profile, allowed: deps.config.workerHosts } });
   void app.register(deploymentsRoutes, { pool: deps.pool });
   // The API's description holds no data: public, like /health.

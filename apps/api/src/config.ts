@@ -18,6 +18,11 @@ export interface ApiConfig {
   corsOrigins: string[];
   /** Requests per minute per principal (per address when anonymous) before 429. */
   rateLimitMax: number;
+  /**
+   * How long a resolved API key is reused in memory (API_KEY_CACHE_MS, default 5000; 0 = off):
+   * a revocation the api did not announce stops the key within this bound (plugins/key-lookup.ts).
+   */
+  keyCacheMs: number;
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   /** Proxies whose X-Forwarded-* headers are believed: production only (HYPERNODE_TRUST_PROXY); false elsewhere. */
@@ -62,6 +67,7 @@ const API_ENV = {
   HYPERNODE_WORKER_HOSTS: z.string().optional().transform(list),
   API_RATE_LIMIT_MAX: env.int(600, 1),
   API_BODY_LIMIT: env.int(64 * 1024, 1024, 16 * 1024 * 1024),
+  API_KEY_CACHE_MS: env.int(5000, 0, 60_000),
 };
 
 /**
@@ -92,6 +98,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
     corsOrigins: browserOrigins({ env: source }),
     rateLimitMax: vars.API_RATE_LIMIT_MAX,
     bodyLimit: vars.API_BODY_LIMIT,
+    keyCacheMs: vars.API_KEY_CACHE_MS,
     trustProxy: profile === 'production' ? vars.HYPERNODE_TRUST_PROXY : false,
     workerHosts: vars.HYPERNODE_WORKER_HOSTS,
     joinToken: token,

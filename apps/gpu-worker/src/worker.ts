@@ -129,6 +129,21 @@ export class GpuWorker {
         else this.log(`report for ${job.deploymentId} failed: ${error.message}`);
       });
     };
+    // Progress is reported beside the work, never in its way: one report in flight, and of the
+    // ones that came meanwhile only the latest is sent next (progress only grows, so nothing a
+    // client shows is lost). Every outcome waits for that chain, so it always arrives last.
+    let reports: Promise<void> = Promise.resolve();
+    let latest: number | undefined;
+    const progress = (percent: number) => {
+      const queued = latest !== undefined;
+      latest = percent;
+      if (queued) return;
+      reports = reports.then(async () => {
+        const p = latest!;
+        latest = undefined;
+        if (!job.controller.signal.aborted) await report({ status: 'running', progress: p });
+      });
+    };
     try {
       await report({ status: 'running', progress: 0 });
       await simulateJob({
@@ -138,11 +153,13 @@ export class GpuWorker {
         onProgress: async (percent, phase) => {
           job.progress = percent;
           job.phase = phase;
-          await report({ status: 'running', progress: percent });
+          progress(percent);
         },
       });
+      await reports;
       if (!job.controller.signal.aborted) await report({ status: 'completed' });
     } catch (error) {
+      await reports;
       if (job.controller.signal.reason instanceof HandBack) await report({ status: 'queued', error: `handed back: worker ${this.config.name} shutting down` });
       else if (!job.controller.signal.aborted) await report({ status: 'failed', error: (error as Error).message });
     }

@@ -1,7 +1,8 @@
 import { freePort } from '@hypernode/testing';
 import type { Bench, Measured } from '../lib/figure.js';
 import { VoidRunError } from '../lib/figure.js';
-import { baselineScript, startNode, WORKSPACE, type NodeProcess } from '../lib/processes.js';
+import { bundleBaseline } from '../lib/builds.js';
+import { startNode, WORKSPACE, type NodeProcess } from '../lib/processes.js';
 import { startStack } from '../lib/stack.js';
 import { alternate } from '../lib/stats.js';
 import { measureDelivery } from '../lib/ws-latency.js';
@@ -19,7 +20,7 @@ export const eventsBench: Bench = {
     let bare: NodeProcess | undefined;
     try {
       const port = await freePort();
-      bare = await startNode({ name: 'ws-broadcast', cwd: WORKSPACE, entry: baselineScript('ws-broadcast'), env: { BASELINE_PORT: String(port) }, url: `http://127.0.0.1:${port}`, logDir });
+      bare = await startNode({ name: 'ws-broadcast', cwd: WORKSPACE, entry: await bundleBaseline('ws-broadcast'), tsx: false, env: { BASELINE_PORT: String(port) }, url: `http://127.0.0.1:${port}`, logDir });
       const auth = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
       const post = (url: string) => async (model: string) => {
         const res = await fetch(url, { method: 'POST', headers: auth, body: JSON.stringify({ model, minVramGb: 1 }), signal: AbortSignal.timeout(5000) });

@@ -37,6 +37,11 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, ms: numb
 // Settings of the developer's shell that would move a service off what the bench gives it.
 const INHERITED_OUT = /^(PORT|NODE_OPTIONS|DATABASE_URL|REDIS_URL|API_URL|HYPERNODE_.*|.*_PORT|API_.*|REALTIME_.*|AUTOMATION_.*|GPU_WORKER_.*|VITEST.*)$/;
 
+/** process.env without any setting of the developer's shell that would move a service. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !INHERITED_OUT.test(k)));
+}
+
 /** A node process the bench started. */
 export interface NodeProcess {
   name: string;
@@ -62,7 +67,7 @@ export async function startNode(options: { name: string; cwd: string; entry: str
   mkdirSync(options.logDir, { recursive: true });
   const logFile = join(options.logDir, `${options.name}.log`);
   const fd = openSync(logFile, 'a');
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !INHERITED_OUT.test(k)));
+  const base = cleanEnv();
   const args = [...(options.tsx === false ? [] : ['--import', 'tsx']), options.entry];
   const child = spawn(process.execPath, args, { cwd: options.cwd, env: { ...base, ...options.env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
@@ -111,6 +116,3 @@ export async function startNode(options: { name: string; cwd: string; entry: str
   }
   return proc;
 }
-
-/** The path of a baseline server script (bench/src/baselines/<name>.ts). */
-export const baselineScript = (name: string): string => join(WORKSPACE, 'bench', 'src', 'baselines', `${name}.ts`);

@@ -1,16 +1,17 @@
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import pg from 'pg';
 import { createApiKey, createJoinToken } from '@hypernode/store';
 import { createTestDatabase, freePort, testRedisPrefix, type TestDatabase } from '@hypernode/testing';
-import { startNode, WORKSPACE, type NodeProcess } from './processes.js';
+import { bundleOf, ensureBuilds } from './builds.js';
+import { startNode, type NodeProcess } from './processes.js';
 
 /** The Node services of the stack. */
 export type AppName = 'api' | 'realtime' | 'automation' | 'gpu-worker';
 
 /**
  * The bench's stack: its own `hn_test_` database and Redis prefix on the registry's PostgreSQL
- * and Redis, services as their own processes on spare ports, exactly as their serve target
- * runs them (`node --import tsx src/main.ts`). `close()` stops them and drops everything.
+ * and Redis, services as their own processes on spare ports, run from their builds as production
+ * runs them (`node dist/apps/<app>/main.js`, built first). `close()` stops them and drops everything.
  */
 export interface BenchStack {
   db: TestDatabase;
@@ -31,7 +32,8 @@ export interface BenchStack {
 }
 
 /** Starts the api (which migrates) then `apps`; on failure everything started is stopped. */
-export async function startStack(options: { apps: AppName[]; logDir: string; env?: NodeJS.ProcessEnv }): Promise<BenchStack> {
+export async function startStack(options: { apps: AppName[]; logDir: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void }): Promise<BenchStack> {
+  ensureBuilds(options.log ?? ((line) => console.log(`   ${line}`)));
   const db = await createTestDatabase();
   const redis = testRedisPrefix();
   const services = new Map<string, NodeProcess>();
@@ -74,7 +76,8 @@ export async function startStack(options: { apps: AppName[]; logDir: string; env
         // Registered means the api knows the node: only then can the engine schedule onto it.
         ready = (b) => typeof (b as { node?: unknown }).node === 'string';
       }
-      const s = await startNode({ name, cwd: join(WORKSPACE, 'apps', app), entry: 'src/main.ts', env: { ...env, ...appEnv, ...extraEnv }, url: `http://127.0.0.1:${port}`, logDir: options.logDir, ready });
+      const entry = bundleOf(app);
+      const s = await startNode({ name, cwd: dirname(entry), entry, tsx: false, env: { ...env, ...appEnv, ...extraEnv }, url: `http://127.0.0.1:${port}`, logDir: options.logDir, ready });
       services.set(name, s);
       return s;
     };

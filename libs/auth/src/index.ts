@@ -1,4 +1,5 @@
 export * from './principal.js';
+export * from './key-cache.js';
 export * from './reason.js';
 export * from './remote-principal.js';
 export * from './scopes.js';

@@ -37,7 +37,7 @@ describe('API keys', () => {
     expect(rows[0].hash).toEqual(digest(made.key));
     expect(JSON.stringify(await db.pool.query('SELECT * FROM api_keys'))).not.toContain(made.key.slice(3));
 
-    expect(await resolveApiKey(db.pool, made.key)).toEqual({ principal: { kind: 'key', id: made.id, scopes: ['deploy'], name: 'ci' } });
+    expect(await resolveApiKey(db.pool, made.key)).toEqual({ principal: { kind: 'key', id: made.id, scopes: ['deploy'], name: 'ci' }, expiresAt: null });
     const listed = (await listApiKeys(db.pool)).find((k) => k.id === made.id)!;
     expect(listed).toMatchObject({ name: 'ci', scopes: ['deploy'], revokedAt: null, lastUsedAt: expect.any(String) });
     expect(JSON.stringify(listed)).not.toContain(made.key);

@@ -9,7 +9,7 @@ const TOUCH_EVERY_S = 60;
 /** Why a credential was refused (`exhausted`: a join token with no uses left). */
 export type Refusal = 'unknown' | 'revoked' | 'expired' | 'exhausted';
 /** A credential resolved to who presented it, or the reason it was refused. */
-export type Resolution = { principal: Principal; reason?: undefined } | { principal?: undefined; reason: Refusal };
+export type Resolution = { principal: Principal; reason?: undefined; expiresAt?: Date | null } | { principal?: undefined; reason: Refusal };
 
 /** An API key as listed (never its secret, which only createApiKey returns, once). */
 export interface ApiKeyInfo {
@@ -103,7 +103,7 @@ export async function ensureJoinToken(pool: Pool, token: string, input: { uses: 
   return rowCount === 1 ? 'added' : 'known';
 }
 
-/** Resolves an API key (`hn_…`); writes its last use at most once a minute. */
+/** Resolves an API key (`hn_…`) with its expiry (null: never); writes its last use at most once a minute. */
 export async function resolveApiKey(pool: Pool, key: string): Promise<Resolution> {
   if (!isSecretOf('hn_', key)) return { reason: 'unknown' };
   const hash = digest(key);
@@ -117,7 +117,7 @@ export async function resolveApiKey(pool: Pool, key: string): Promise<Resolution
   const refused = refusalOf(row);
   if (refused) return { reason: refused };
   if (row.stale) await pool.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.id]);
-  return { principal: { kind: 'key', id: row.id, scopes: row.scopes, name: row.name } };
+  return { principal: { kind: 'key', id: row.id, scopes: row.scopes, name: row.name }, expiresAt: row.expires_at };
 }
 
 /** Resolves a session (`hns_…`); one made from a key ends when that key is revoked or expires. */

@@ -6,6 +6,7 @@ import { isProbe } from '@hypernode/service-kit';
 import { checkJoinToken, getDeployment } from '@hypernode/store';
 import { errorBody } from './errors.js';
 import { bearerOf, identify, unauthorizedMessage, type Identity } from './identify.js';
+import type { KeyLookup } from './key-lookup.js';
 
 /** Who may call a route: anyone, a key or session with a scope, or a GPU node's own credential. */
 export const AUTH_DECISIONS = ['public', 'read', 'deploy', 'admin', 'node'] as const;
@@ -62,7 +63,7 @@ export function unauthorized(reply: FastifyReply, message: string): FastifyReply
  * caller without a credential gets 401, never 400: resolve the credential, count the request
  * against its principal's rate limit (its address when anonymous), then allow, 401 or 403.
  */
-export function registerAuth(app: FastifyInstance, deps: { pool: Pool; corsOrigins: readonly string[] }): void {
+export function registerAuth(app: FastifyInstance, deps: { pool: Pool; corsOrigins: readonly string[]; keys?: KeyLookup }): void {
   void app.register(cookie);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('joinToken', undefined);
@@ -85,7 +86,7 @@ export function registerAuth(app: FastifyInstance, deps: { pool: Pool; corsOrigi
     const decision = request.routeOptions.config?.auth;
     // Health probes are public and never rate limited: nothing to resolve or count.
     if (decision === 'public' && isProbe(request)) return;
-    const identity: Identity = decision && decision !== 'public' ? await identify(deps.pool, request) : {};
+    const identity: Identity = decision && decision !== 'public' ? await identify(deps.pool, request, deps.keys) : {};
     request.principal = identity.principal;
     limit ??= app.rateLimit() as unknown as (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     await limit.call(app, request, reply);

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import type { Principal } from '@hypernode/auth';
 import { resolveApiKey, resolveNodeCredential, resolveSession, type Refusal } from '@hypernode/store';
+import type { KeyLookup } from './key-lookup.js';
 
 /** Name of the session cookie (HttpOnly, SameSite=Lax, Path=/, Secure under https). */
 export const SESSION_COOKIE = 'hn_session';
@@ -28,14 +29,14 @@ export function bearerOf(request: FastifyRequest): string | null | undefined {
 /**
  * Resolves the request's credential: `Authorization: Bearer hn_…` (API key) or `hnn_…` (node),
  * else the `hn_session` cookie. A presented Authorization header wins over the cookie, and a
- * bad one is never rescued by it.
+ * bad one is never rescued by it. API keys go through `keys` (a short cache) when given.
  */
-export async function identify(pool: Pool, request: FastifyRequest): Promise<Identity> {
+export async function identify(pool: Pool, request: FastifyRequest, keys?: KeyLookup): Promise<Identity> {
   const bearer = bearerOf(request);
   if (bearer === null) return { via: 'bearer', refused: { what: 'Authorization header', reason: 'malformed' } };
   if (bearer !== undefined) {
     if (bearer.startsWith('hnn_')) return fromResolution('node credential', 'bearer', await resolveNodeCredential(pool, bearer));
-    if (bearer.startsWith('hn_')) return fromResolution('API key', 'bearer', await resolveApiKey(pool, bearer));
+    if (bearer.startsWith('hn_')) return fromResolution('API key', 'bearer', await (keys ? keys.resolve(bearer) : resolveApiKey(pool, bearer)));
     if (bearer.startsWith('hnj_')) return { via: 'bearer', refused: { what: 'join token', reason: 'join-token' } };
     return { via: 'bearer', refused: { what: 'bearer token', reason: 'unknown' } };
   }

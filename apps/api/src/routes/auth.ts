@@ -7,6 +7,7 @@ import { revokeSession, signInWithKey, signInWithToken } from '@hypernode/store'
 import { unauthorized } from '../plugins/auth.js';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
 import { identify, SESSION_COOKIE, unauthorizedMessage } from '../plugins/identify.js';
+import type { KeyLookup } from '../plugins/key-lookup.js';
 
 /** A principal as `/auth/me` and sign-in answer it. */
 export const PrincipalSchema = Type.Object({
@@ -28,10 +29,10 @@ function setSessionCookie(request: FastifyRequest, reply: FastifyReply, session:
  * Authorization here), sign-in with a one-time token or a pasted key (sets the HttpOnly
  * session cookie), and sign-out (ends the session, clears the cookie).
  */
-export const authRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; corsOrigins: readonly string[] }> = async (app, { pool, corsOrigins }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; corsOrigins: readonly string[]; keys?: KeyLookup }> = async (app, { pool, corsOrigins, keys }) => {
   // Public so that every kind of credential — node ones too — gets its principal; 401 when none resolves.
   app.get('/auth/me', { config: { auth: 'public' }, schema: { response: { 200: PrincipalBody, 401: ErrorSchema } } }, async (request, reply) => {
-    const identity = await identify(pool, request);
+    const identity = await identify(pool, request, keys);
     return identity.principal ? { principal: identity.principal } : unauthorized(reply, unauthorizedMessage(identity));
   });
 

@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { SCOPES } from '@hypernode/auth';
 import { createApiKey, createJoinToken, listApiKeys, revokeApiKey } from '@hypernode/store';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
+import type { KeyLookup } from '../plugins/key-lookup.js';
 import { IdParams, NAME_PATTERN } from './deployments.js';
 
 const Scopes = Type.Array(Type.Enum(SCOPES), { minItems: 1, maxItems: SCOPES.length, uniqueItems: true });
@@ -12,7 +13,7 @@ const When = Type.String({ format: 'date-time' });
 const KeyInfo = Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String(), scopes: Scopes, createdAt: When, lastUsedAt: Nullable(When), expiresAt: Nullable(When), revokedAt: Nullable(When) });
 
 /** API keys and join tokens: `admin` only. A new secret is in the 201 answer and nowhere else, ever. */
-export const keysRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
+export const keysRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; keys?: KeyLookup }> = async (app, { pool, keys }) => {
   app.post(
     '/keys',
     {
@@ -38,7 +39,11 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app,
   app.get('/keys', { config: { auth: 'admin' }, schema: { response: { 200: Type.Object({ items: Type.Array(KeyInfo) }) } } }, async () => ({ items: await listApiKeys(pool) }));
 
   app.post('/keys/:id/revoke', { config: { auth: 'admin' }, schema: { params: IdParams, response: { 204: Type.Null(), 404: ErrorSchema } } }, async (request, reply) => {
-    if (await revokeApiKey(pool, request.params.id)) return reply.code(204).send(null);
+    if (await revokeApiKey(pool, request.params.id)) {
+      // Every api instance stops accepting it now, not when its cached answer runs out.
+      await keys?.revoked(request.params.id);
+      return reply.code(204).send(null);
+    }
     return reply.code(404).send(errorBody(404, `no active API key ${request.params.id}: \`npx hypernode keys list\` shows them`));
   });
 

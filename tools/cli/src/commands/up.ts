@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { isAppKind, listServices, resolveSettings, workspaceRoot } from '@hypernode/ports';
 import { resolveOptions, withCommon, type CommonOptions } from '../common.js';
@@ -14,7 +13,9 @@ export function registerUp(program: Command): void {
   withCommon(program.command('up').description('serve every app on its registry port via `nx run-many -t serve` (after the infra task: PostgreSQL, Redis, migrations, credentials); Ctrl-C stops everything')).action(
     async (options: CommonOptions) => {
       // Loaded on use: the stack's modules (child processes, crypto) cost every other command start-up time.
-      const [{ assertAppPortsFree, runStack }, { signInBanner }, { readSignInUrls }, { stopStartedInfra }, { takeInstance }, { pinnedInstance }] = await Promise.all([
+      // node:crypto too: importing it costs every command 5–20 ms of start-up (ESM loads it eagerly).
+      const [{ randomUUID }, { assertAppPortsFree, runStack }, { signInBanner }, { readSignInUrls }, { stopStartedInfra }, { takeInstance }, { pinnedInstance }] = await Promise.all([
+        import('node:crypto'),
         import('../stack/run-stack.js'),
         import('../stack/bootstrap-auth.js'),
         import('../stack/sign-in-file.js'),

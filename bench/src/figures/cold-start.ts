@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkService } from '@hypernode/health';
+import { isAppKind, listServices, type ResolvedService } from '@hypernode/ports';
+import { createTestDatabase, testRedisPrefix } from '@hypernode/testing';
+import type { Bench } from '../lib/figure.js';
+import { BenchHarnessError, cleanEnv, sleep, waitFor } from '../lib/processes.js';
+import { median } from '../lib/stats.js';
+import { copyWorkspace } from '../lib/workspace-copy.js';
+
+/** Instances 0–3 may hold a running stack; the bench takes the first higher one whose app ports are all free. */
+async function freeInstance(): Promise<{ instance: number; apps: ResolvedService[] }> {
+  for (let instance = 10; instance < 100; instance++) {
+    const apps = listServices({ env: { HYPERNODE_INSTANCE: String(instance) } }).filter((s) => isAppKind(s.kind));
+    const states = await Promise.all(apps.map((s) => checkService(s, { timeoutMs: 500 })));
+    if (states.every((r) => r.status === 'down')) return { instance, apps };
+  }
+  throw new BenchHarnessError('no HYPERNODE_INSTANCE from 10 to 99 has every app port free: stop a stack (`npx hypernode ports check`)');
+}
+
+/**
+ * Starts `command` in the workspace copy as its own process group, waits (bounded) until every
+ * service in `apps` answers its health check, then stops the group and waits until their ports
+ * are free again. Returns the wall time from spawn to all healthy, ms.
+ */
+async function timeToHealthy(what: string, dir: string, command: string[], env: NodeJS.ProcessEnv, apps: ResolvedService[], logFile: string): Promise<number> {
+  const fd = openSync(logFile, 'a');
+  const started = performance.now();
+  const child = spawn(command[0]!, command.slice(1), { cwd: dir, env: { ...cleanEnv(), ...env }, stdio: ['ignore', fd, fd], detached: true });
+  closeSync(fd);
+  let exited: string | undefined;
+  const exit = new Promise<void>((r) => child.once('exit', (code, signal) => r(void (exited = String(code ?? signal)))));
+  child.on('error', () => undefined);
+  const group = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  try {
+    await waitFor(
+      `${what}: ${apps.map((a) => a.name).join(', ')} healthy (log ${logFile})`,
+      async () => {
+        if (exited !== undefined) throw new BenchHarnessError(`${what} exited with ${exited} before every app was healthy (log ${logFile})`);
+        const states = await Promise.all(apps.map((s) => checkService(s, { timeoutMs: 1000 })));
+        return states.every((r) => r.status === 'up');
+      },
+      240_000,
+      100,
+    );
+    return performance.now() - started;
+  } finally {
+    group('SIGTERM');
+    const killer = setTimeout(() => group('SIGKILL'), 20_000);
+    await exit;
+    clearTimeout(killer);
+    // Children of the group may outlive its leader by a moment; the next start needs the ports.
+    await waitFor(`${what}: app ports free again`, async () => (await Promise.all(apps.map((s) => checkService(s, { timeoutMs: 500 })))).every((r) => r.status === 'down'), 30_000, 200).catch(async (error) => {
+      group('SIGKILL');
+      await sleep(500);
+      throw error;
+    });
+  }
+}
+
+/**
+ * Cold start: `npm start` (`hypernode up`: infra check, then every app through Nx) until every
+ * app answers its health check, beside the slowest app started alone the same way
+ * (`nx run <app>:serve`, its infra dependency included), in a copy of the workspace on a free
+ * instance, its own `hn_test_` database and Redis prefix. Round 1 times every app alone to find
+ * the slowest; later rounds alternate `npm start` with that one.
+ */
+export const coldStartBench: Bench = {
+  name: 'cold-start',
+  description: 'npm start → every app healthy vs the slowest app started alone (in a copy of the workspace)',
+  async run({ smoke, rounds, logDir, log }) {
+    mkdirSync(logDir, { recursive: true });
+    const copy = copyWorkspace();
+    const db = await createTestDatabase();
+    const redis = testRedisPrefix();
+    try {
+      const { instance, apps } = await freeInstance();
+      const env = { HYPERNODE_INSTANCE: String(instance), DATABASE_URL: db.url, REDIS_URL: redis.url, HYPERNODE_REDIS_PREFIX: redis.prefix };
+      const nx = join(copy.dir, 'node_modules', '.bin', 'nx');
+      const up = async (round: number) => timeToHealthy('npm start', copy.dir, ['npm', 'start'], env, apps, join(logDir, `cold-start-up-${round}.log`));
+      const alone = async (app: ResolvedService, round: number) => timeToHealthy(`nx run ${app.name}:serve`, copy.dir, [nx, 'run', `${app.name}:serve`, '--outputStyle=static'], { ...env, NX_DAEMON: 'false', NX_TUI: 'false' }, [app], join(logDir, `cold-start-${app.name}-${round}.log`));
+      log(`cold-start: workspace copy ${copy.dir}, instance ${instance}; ${rounds} round(s)`);
+      const upSamples = [await up(0)];
+      // Round 1: every app alone (smoke: the api only), to find the slowest.
+      const firstAlone = new Map<string, number>();
+      for (const app of smoke ? apps.filter((a) => a.name === 'api') : apps) firstAlone.set(app.name, await alone(app, 0));
+      const [slowestName] = [...firstAlone.entries()].sort((a, b) => b[1] - a[1])[0]!;
+      const slowest = apps.find((a) => a.name === slowestName)!;
+      log(`cold-start: alone ${[...firstAlone.entries()].map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(', ')}; slowest ${slowestName}`);
+      const aloneSamples = [firstAlone.get(slowestName)!];
+      for (let r = 1; r < rounds; r++) {
+        upSamples.push(await up(r));
+        aloneSamples.push(await alone(slowest, r));
+      }
+      return [
+        { name: 'npm start → every app healthy', unit: 'ms', ours: { samples: upSamples, median: median(upSamples) }, baseline: { name: `${slowestName} alone (slowest)`, samples: aloneSamples, median: median(aloneSamples) }, target: { on: 'ratio', op: '<=', value: 1.3 }, note: `apps alone in round 1: ${[...firstAlone.entries()].map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(', ')}; instance ${instance} in a copy of the workspace` },
+      ];
+    } finally {
+      await db.drop().catch(() => undefined);
+      await redis.cleanup().catch(() => undefined);
+      copy.remove();
+    }
+  },
+};
