@@ -70,6 +70,11 @@ export async function runStack(options: StackOptions): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, HYPERNODE_STACK: stackId, [WORKSPACE_MARKER]: root, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
   // Workers register with the join token (bootstrapAuth); a stale shared secret must not leak in.
   delete env.HYPERNODE_WORKER_TOKEN;
+  // This is a new Nx run, not a task of an Nx run that started us (`npm start` inside a CI task, the
+  // tests): Nx would key its loop detection to that outer run, and a stack of this checkout that
+  // was SIGKILLed leaves its task registrations there, so the next start would be refused as
+  // "recursive task invocation".
+  delete env.NX_INVOCATION_ROOT_PID;
   if (env.PORT) {
     log(`ignoring PORT=${env.PORT}: it applies to one service run alone; use <SERVICE>_PORT (e.g. API_PORT) with npm start`);
     delete env.PORT;
