@@ -6,7 +6,7 @@ import { publicUrlFor, resolveSettings, urlFor } from '@hypernode/ports';
  * every environment.
  */
 export interface FrontendConfig {
-  /** The api's URL as the BROWSER reaches it, e.g. `http://localhost:3002`. */
+  /** The api's URL as the BROWSER reaches it, e.g. `http://localhost:<api port>`. */
   apiUrl: string;
   /** The realtime server's WebSocket URL as the browser reaches it, e.g. `ws://localhost:3003`. */
   wsUrl: string;
