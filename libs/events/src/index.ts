@@ -1,2 +1,3 @@
 export * from './contract.js';
 export * from './deployment-state.js';
+export * from './dashboard.js';
