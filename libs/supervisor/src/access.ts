@@ -39,8 +39,9 @@ export function originRefusal(origin: string | undefined, allowed: readonly stri
  */
 export function checkAccess(pool: Pool, origins: readonly string[]) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const refuse = (statusCode: number, message: string) => refuseRequest(request, reply, statusCode, message);
     const refusedOrigin = originRefusal(request.headers.origin, origins);
-    if (refusedOrigin) return reply.code(403).send(errorBody(403, refusedOrigin));
+    if (refusedOrigin) return refuse(403, refusedOrigin);
     if (request.method === 'OPTIONS') return undefined;
     const needed = request.routeOptions.config?.scope ?? 'read';
     if (needed === 'none') return undefined;
@@ -48,18 +49,37 @@ export function checkAccess(pool: Pool, origins: readonly string[]) {
     try {
       identity = await identify(pool, request);
     } catch (error) {
-      return reply.code(503).header('retry-after', '1').send(errorBody(503, `cannot check your credential: the instance's PostgreSQL did not answer (${(error as Error).message}); is the stack's infra up?`));
+      return refuse(503, `cannot check your credential: the instance's PostgreSQL did not answer (${(error as Error).message}); is the stack's infra up?`);
     }
     const principal = identity.principal;
-    if (!principal) return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody(401, unauthorizedMessage(identity)));
-    if (principal.kind === 'node') return reply.code(403).send(errorBody(403, `a node credential cannot call the supervisor: it needs the "${needed}" scope of an API key or session`));
+    if (!principal) return refuse(401, unauthorizedMessage(identity));
+    if (principal.kind === 'node') return refuse(403, `a node credential cannot call the supervisor: it needs the "${needed}" scope of an API key or session`);
     if (!hasScope(principal.scopes, needed)) {
       const who = `${principal.kind} ${principal.name ? `"${principal.name}"` : principal.id}`;
-      return reply.code(403).send(errorBody(403, `this route needs the "${needed}" scope; the ${who} has ${principal.scopes.join(', ') || 'none'}: use a key with it (\`npx hypernode keys create --scope ${needed}\`) or sign in as an admin`));
+      return refuse(403, `this route needs the "${needed}" scope; the ${who} has ${principal.scopes.join(', ') || 'none'}: use a key with it (\`npx hypernode keys create --scope ${needed}\`) or sign in as an admin`);
     }
     if (identity.via === 'cookie' && !SAFE_METHODS.has(request.method) && !origins.includes(request.headers.origin ?? '')) {
-      return reply.code(403).send(errorBody(403, `cross-site request refused: a change made with the session cookie must come from one of the frontends (${origins.join(', ')}); scripts send Authorization: Bearer hn_… instead`));
+      return refuse(403, `cross-site request refused: a change made with the session cookie must come from one of the frontends (${origins.join(', ')}); scripts send Authorization: Bearer hn_… instead`);
     }
     return undefined;
   };
+}
+
+/**
+ * Sends a refusal. A WebSocket upgrade is answered on its raw socket, which is then closed:
+ * through fastify's reply the refused upgrade socket stayed counted by the HTTP server, and
+ * close() (Ctrl-C on `hypernode up`) then never finished.
+ */
+function refuseRequest(request: FastifyRequest, reply: FastifyReply, statusCode: number, message: string): FastifyReply {
+  const body = errorBody(statusCode, message);
+  const auth = statusCode === 401 ? { 'www-authenticate': 'Bearer' } : statusCode === 503 ? { 'retry-after': '1' } : {};
+  if (request.headers.upgrade?.toLowerCase() === 'websocket') {
+    reply.hijack();
+    const text = JSON.stringify(body);
+    const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), connection: 'close', ...auth };
+    const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+    request.raw.socket.end(`HTTP/1.1 ${statusCode} ${body.error}\r\n${head}\r\n\r\n${text}`);
+    return reply;
+  }
+  return reply.code(statusCode).headers(auth).send(body);
 }

@@ -37,7 +37,8 @@ const ACTIONS: readonly SupervisorAction[] = ['restart', 'stop', 'start'];
 export async function createSupervisorServer(options: SupervisorServerOptions): Promise<FastifyInstance> {
   const { supervisor, pool, origins } = options;
   const logs: LogStore = supervisor.logs;
-  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  // forceCloseConnections: close() must not wait on a browser's keep-alive socket (Ctrl-C frees the port at once).
+  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 64 * 1024, forceCloseConnections: true });
   // Origin and credential check first: before CORS answers a preflight and before any route.
   app.addHook('onRequest', checkAccess(pool, origins));
   await app.register(cookie);
