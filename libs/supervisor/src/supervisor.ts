@@ -25,8 +25,8 @@ export interface SupervisorOptions {
   sampleMs?: number;
   /** SIGTERM → SIGKILL grace on stop; default 10 s. */
   stopGraceMs?: number;
-  /** Every line as stored (the CLI echoes it to the terminal). */
-  echo?: (line: LogLine) => void;
+  /** Every line as stored, with the raw text it came from (the CLI echoes it to the terminal). */
+  echo?: (line: LogLine, raw: string) => void;
   /** Who holds a TCP port now (undefined = free); used to verify a stop freed the port. */
   portHolder?: (port: number) => string | undefined;
 }
@@ -85,7 +85,7 @@ export class Supervisor {
         spec.launch,
         (run, stream, text) => {
           const line = this.logs.append(spec.name, run, stream, text);
-          options.echo?.(line);
+          options.echo?.(line, text);
         },
         (exit) => this.exited(spec.name, exit),
       );
