@@ -10,6 +10,7 @@ import { Supervisor } from '../src/supervisor.js';
 import { fixtureSpec, freePort, portHolder, until } from './helpers.js';
 
 const FRONTEND = 'http://localhost:3900';
+const message = async (res: Response): Promise<string> => ((await res.json()) as { message: string }).message;
 
 describe('supervisor HTTP API (real PostgreSQL, real fixture processes, real sockets)', () => {
   let db: TestDatabase;
@@ -58,10 +59,10 @@ describe('supervisor HTTP API (real PostgreSQL, real fixture processes, real soc
     expect(await res.json()).toMatchObject({ instance: 41, services: [{ name: 'alpha', kind: 'http' }] });
     const refused = await fetch(`${base}/services/alpha/restart`, { method: 'POST', headers: bearer(reader) });
     expect(refused.status).toBe(403);
-    expect((await refused.json()).message).toMatch(/needs the "admin" scope; the key "sup-reader" has read/);
+    expect((await message(refused))).toMatch(/needs the "admin" scope; the key "sup-reader" has read/);
     const unknown = await fetch(`${base}/services/nope/restart`, { method: 'POST', headers: bearer(admin) });
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).message).toMatch(/no supervised service "nope": use one of alpha/);
+    expect((await message(unknown))).toMatch(/no supervised service "nope": use one of alpha/);
   });
 
   it('allows the frontends with credentials (CORS) and refuses a foreign origin', async () => {
@@ -72,7 +73,7 @@ describe('supervisor HTTP API (real PostgreSQL, real fixture processes, real soc
     const foreign = await get('/services', { ...bearer(reader), origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
-    expect((await foreign.json()).message).toMatch(/origin "http:\/\/evil.example" may not call the supervisor/);
+    expect((await message(foreign))).toMatch(/origin "http:\/\/evil.example" may not call the supervisor/);
     const preflight = await fetch(`${base}/services/alpha/restart`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
     expect(preflight.status).toBe(403);
   });
@@ -83,10 +84,10 @@ describe('supervisor HTTP API (real PostgreSQL, real fixture processes, real soc
     expect(page.lines.map((l) => l.message)).toEqual([`alpha listening on ${port}`]);
     const bad = await get(`/logs?q=${encodeURIComponent('/(unclosed/')}`, bearer(reader));
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toMatch(/is not a valid regex/);
+    expect((await message(bad))).toMatch(/is not a valid regex/);
     const badLimit = await get('/logs?limit=9999', bearer(reader));
     expect(badLimit.status).toBe(400);
-    expect((await badLimit.json()).message).toMatch(/limit="9999" is not a whole number 1–5000/);
+    expect((await message(badLimit))).toMatch(/limit="9999" is not a whole number 1–5000/);
     const download = await get('/logs/download?services=alpha&level=error', bearer(reader));
     expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="hypernode-logs-.*\.ndjson"$/);
     const lines = (await download.text()).trim().split('\n').map((l) => JSON.parse(l) as LogLine);

@@ -120,14 +120,14 @@ export async function runStack(options: StackOptions): Promise<number> {
   let stopping: Promise<number> | undefined;
   let stopWith: ((code: number) => void) | undefined;
   const stopped = new Promise<number>((resolve) => (stopWith = resolve));
-  // Set once the supervisor is up; the stop closes whatever exists by then.
-  let teardown: (() => Promise<void>) | undefined;
+  // Filled once the supervisor is up; the stop closes whatever exists by then.
+  const teardown: { run?: () => Promise<void> } = {};
 
   const stop = (reason: string, code: number): Promise<number> =>
     (stopping ??= (async () => {
       log(`stopping (${reason})`);
       cancel.abort();
-      await teardown?.().catch((e: Error) => log(`stopping the supervised services: ${e.message}`));
+      await teardown.run?.().catch((e: Error) => log(`stopping the supervised services: ${e.message}`));
       await Promise.all(pidsWithEnv('HYPERNODE_STACK', stackId).map((pid) => stopProcess(pid, 3_000).catch(() => undefined)));
       for (const holders of findListeners(ports).values()) {
         for (const h of holders) if (h.pid && belongsToWorkspace(h, root)) await stopProcess(h.pid, 3_000).catch(() => undefined);
@@ -195,7 +195,7 @@ export async function runStack(options: StackOptions): Promise<number> {
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL || defaultDatabaseUrl(env), max: 3, connectionTimeoutMillis: 3_000, statement_timeout: 3_000, query_timeout: 3_000 });
   pool.on('error', () => undefined);
   let closeServer: (() => Promise<void>) | undefined;
-  teardown = async () => {
+  teardown.run = async () => {
     await supervisor.stopAll();
     await closeServer?.();
     await pool.end().catch(() => undefined);
