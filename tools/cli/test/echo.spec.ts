@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LogStore } from '@hypernode/supervisor';
 import { terminalEcho } from '../src/stack/echo.js';
+import { serveExitOf } from '../src/stack/serve-exit.js';
 
 describe('terminal echo of supervised services', () => {
   it('prefixes each line with its padded service name; pino lines as LEVEL message {fields}; plain lines verbatim; colours only on a TTY', () => {
@@ -14,5 +15,13 @@ describe('terminal echo of supervised services', () => {
     const tty: string[] = [];
     terminalEcho(['api'], true, (t) => tty.push(t))(store.append('api', 0, 'stdout', 'x'), 'x');
     expect(tty[0]).toMatch(/^\u001b\[36mapi\u001b\[39m │ x\n$/);
+  });
+});
+
+describe('the app exit the serve executor prints', () => {
+  it('reads a code or a signal, nothing from other lines', () => {
+    expect(serveExitOf('realtime:serve exited with code 3 (see its output above): this Nx command will exit 1')).toEqual({ code: 3, signal: null });
+    expect(serveExitOf('api:serve exited with signal SIGSEGV (see its output above): this Nx command will exit 1')).toEqual({ code: null, signal: 'SIGSEGV' });
+    expect(serveExitOf('realtime ready on http://localhost:3003')).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@ import { belongsToWorkspace, describeHolders, findListeners, pidsWithEnv, stopPr
 import { bindHostFor, browserOrigins, isAppKind, portEnvVar, type ResolvedService } from '@hypernode/ports';
 import { CliError } from '../common.js';
 import { terminalEcho } from './echo.js';
+import { serveExitOf } from './serve-exit.js';
 import { loadSupervisorLib } from './supervisor-lib.js';
 
 /** How long apps get to exit after SIGTERM before they are killed. */
@@ -193,6 +194,7 @@ export async function runStack(options: StackOptions): Promise<number> {
     services: specs,
     stopGraceMs: STOP_GRACE_MS,
     echo,
+    exitFromOutput: serveExitOf,
     portHolder: (port) => {
       const holders = findListeners([port]).get(port);
       return holders?.length ? describeHolders(holders) : undefined;
