@@ -39,9 +39,10 @@ export async function createSupervisorServer(options: SupervisorServerOptions): 
   const logs: LogStore = supervisor.logs;
   // forceCloseConnections: close() must not wait on a browser's keep-alive socket (Ctrl-C frees the port at once).
   const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 64 * 1024, forceCloseConnections: true });
-  // Origin and credential check first: before CORS answers a preflight and before any route.
-  app.addHook('onRequest', checkAccess(pool, origins));
+  // Cookies parsed (its onRequest hook) before the origin and credential check, and that check
+  // before CORS answers a preflight and before any route.
   await app.register(cookie);
+  app.addHook('onRequest', checkAccess(pool, origins));
   await app.register(cors, { origin: [...origins], credentials: true, methods: ['GET', 'POST', 'OPTIONS'] });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine, LogStreamFrame } from '@hypernode/events';
-import { createApiKey, migrate } from '@hypernode/store';
+import { createApiKey, migrate, signInWithKey } from '@hypernode/store';
 import { createTestDatabase, type TestDatabase } from '@hypernode/testing';
 import { createSupervisorServer } from '../src/server.js';
 import { Supervisor } from '../src/supervisor.js';
@@ -20,6 +20,7 @@ describe('supervisor HTTP API (real PostgreSQL, real fixture processes, real soc
   let base: string;
   let admin: string;
   let reader: string;
+  let adminCookie: string;
   let port: number;
 
   beforeAll(async () => {
@@ -28,6 +29,9 @@ describe('supervisor HTTP API (real PostgreSQL, real fixture processes, real soc
     pool = new pg.Pool({ connectionString: db.url, max: 2, connectionTimeoutMillis: 2_000, statement_timeout: 2_000 });
     admin = (await createApiKey(pool, { name: 'sup-admin', scopes: ['read', 'deploy', 'admin'] })).key;
     reader = (await createApiKey(pool, { name: 'sup-reader', scopes: ['read'] })).key;
+    const session = await signInWithKey(pool, admin);
+    if (!('session' in session)) throw new Error(`sign-in refused: ${session.reason}`);
+    adminCookie = `hn_session=${session.session}`;
     port = await freePort();
     supervisor = new Supervisor({ services: [fixtureSpec('alpha', port)], probeMs: 200, stopGraceMs: 3_000, portHolder });
     await supervisor.startAll();
@@ -76,6 +80,27 @@ describe('supervisor HTTP API (real PostgreSQL, real fixture processes, real soc
     expect((await message(foreign))).toMatch(/origin "http:\/\/evil.example" may not call the supervisor/);
     const preflight = await fetch(`${base}/services/alpha/restart`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
     expect(preflight.status).toBe(403);
+  });
+
+  it('takes the api session cookie: reads from anywhere, actions only from a frontend origin; the WebSocket stream opens with it', async () => {
+    expect((await get('/services', { cookie: adminCookie })).status).toBe(200);
+    const noOrigin = await fetch(`${base}/services/nope/stop`, { method: 'POST', headers: { cookie: adminCookie } });
+    expect(noOrigin.status).toBe(403);
+    expect(await message(noOrigin)).toMatch(/cross-site request refused/);
+    const fromFrontend = await fetch(`${base}/services/nope/stop`, { method: 'POST', headers: { cookie: adminCookie, origin: FRONTEND } });
+    expect(fromFrontend.status).toBe(404);
+    const opened = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${base.replace('http', 'ws')}/logs/stream?services=alpha`, { headers: { cookie: adminCookie, origin: FRONTEND } });
+      ws.on('unexpected-response', (req, res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      ws.on('open', () => {
+        resolve(101);
+        ws.close();
+      });
+    });
+    expect(opened).toBe(101);
   });
 
   it('pages and searches logs; refuses a bad regex and a bad limit with 400 naming them', async () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LogStore } from '@hypernode/supervisor';
 import { terminalEcho } from '../src/stack/echo.js';
 import { serveExitOf } from '../src/stack/serve-exit.js';
 
 describe('terminal echo of supervised services', () => {
-  it('prefixes each line with its padded service name; pino lines as LEVEL message {fields}; plain lines verbatim; colours only on a TTY', () => {
+  it('prefixes each line with its padded service name; pino lines as LEVEL message {fields}; plain lines verbatim; colours only on a TTY', async () => {
     const out: string[] = [];
     const echo = terminalEcho(['api', 'gpu-worker'], false, (t) => out.push(t));
+    const { LogStore } = await import('@hypernode/supervisor');
     const store = new LogStore();
     const pino = JSON.stringify({ level: 40, time: 1, msg: 'slow', ms: 900 });
     echo(store.append('api', 0, 'stdout', pino), pino);
@@ -14,7 +14,7 @@ describe('terminal echo of supervised services', () => {
     expect(out).toEqual(['api        │ WARN  slow {"ms":900}\n', 'gpu-worker │ registered as node x\n']);
     const tty: string[] = [];
     terminalEcho(['api'], true, (t) => tty.push(t))(store.append('api', 0, 'stdout', 'x'), 'x');
-    expect(tty[0]).toMatch(/^\u001b\[36mapi\u001b\[39m │ x\n$/);
+    expect(tty[0]).toBe('\u001b[36mapi\u001b[39m │ x\n');
   });
 });
 
