@@ -13,6 +13,8 @@ export interface ProbeSpec {
   healthPath: string;
   /** Ask `/ready` too (Node services built on service-kit); a 404 there means "no readiness: health is enough". */
   ready: boolean;
+  /** Per-request timeout; default 800 ms (a dev server compiling a page on request needs more). */
+  timeoutMs?: number;
 }
 
 async function get(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
@@ -45,7 +47,7 @@ export function readinessFailure(body: string): { dependency?: string; detail: s
 }
 
 /** Probes health (and `/ready`) once, each request bounded by `timeoutMs`. */
-export async function probeService(spec: ProbeSpec, timeoutMs = 800): Promise<ProbeResult> {
+export async function probeService(spec: ProbeSpec, timeoutMs = spec.timeoutMs ?? 800): Promise<ProbeResult> {
   const base = `http://${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`;
   try {
     const health = await get(`${base}${spec.healthPath}`, timeoutMs);

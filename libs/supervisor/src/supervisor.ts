@@ -242,7 +242,7 @@ export class Supervisor {
         const run = e.proc.run;
         e.probing = true;
         try {
-          const result = await probeService(e.spec.probe, 800);
+          const result = await probeService(e.spec.probe);
           // The run ended (or another began, or an action started) while probing: the answer is stale.
           if (!e.proc.running || e.proc.run !== run || e.busy) return;
           if (result.state === 'ready') this.set(e, 'ready', result.detail);

@@ -174,7 +174,8 @@ export async function runStack(options: StackOptions): Promise<number> {
     kind: app.kind,
     port: app.port,
     endpoints: [{ name: app.kind === 'websocket' ? 'ws' : 'http', url: app.publicUrl }, ...(app.name === 'api' ? [{ name: 'docs', url: `${app.publicUrl}/docs` }] : [])],
-    probe: { host: 'localhost', port: app.port, healthPath: app.health.type === 'http' ? app.health.path : '/health', ready: app.kind !== 'frontend' },
+    // Frontends' dev servers (Vite, Next.js) compile a page on its first request: a longer probe timeout keeps a compile from reading as a failure.
+    probe: { host: 'localhost', port: app.port, healthPath: app.health.type === 'http' ? app.health.path : '/health', ready: app.kind !== 'frontend', timeoutMs: app.kind === 'frontend' ? 5_000 : 800 },
     launch: () => ({
       command: nx,
       args: ['run', `${app.name}:serve`, '--excludeTaskDependencies', '--outputStyle=stream-without-prefixes'],
