@@ -88,3 +88,19 @@ export async function withSpan<T>(name: string, options: SpanOptions, work: (spa
 export function tagDeployment(deploymentId: string): void {
   trace.getActiveSpan()?.setAttribute(DEPLOYMENT_ID_ATTRIBUTE, deploymentId);
 }
+
+/** What startTracingIfEnabled hands back: a flush-and-stop for the service's shutdown. */
+export interface TracingHandle {
+  serviceName: string;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the OpenTelemetry SDK when tracing is enabled (a no-op returning the same handle when
+ * the preload started it already); returns undefined, having imported nothing, when it is not.
+ */
+export async function startTracingIfEnabled(options: { serviceName: string; env?: NodeJS.ProcessEnv }): Promise<TracingHandle | undefined> {
+  if (!tracingEnabled(options.env)) return undefined;
+  const { startTracing } = await import('./sdk.js');
+  return startTracing(options);
+}
