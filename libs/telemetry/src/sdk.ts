@@ -88,8 +88,10 @@ export function startTracing(options: { serviceName: string; env?: NodeJS.Proces
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request: IncomingMessage) => isProbe(request.url),
         ignoreOutgoingRequestHook: (request) => isProbe(request.path ?? undefined),
+        // Calls made outside any traced work (heartbeats, polls) would each be a trace of one span.
+        requireParentforOutgoingSpans: true,
       }),
-      new UndiciInstrumentation({ ignoreRequestHook: (request) => isProbe(request.path) }),
+      new UndiciInstrumentation({ ignoreRequestHook: (request) => isProbe(request.path), requireParentforSpans: true }),
       // Only inside a traced operation: the relay's and the engine's polling would otherwise be a trace every 100 ms.
       new PgInstrumentation({ requireParentSpan: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
