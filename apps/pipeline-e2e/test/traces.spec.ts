@@ -161,8 +161,13 @@ describe('traces of a deployment across the four Node services', () => {
         const traces = store.list({ deploymentId: id });
         if (traces.length !== 1) return undefined;
         const spans = store.spans(traces[0]!.traceId)!;
-        const has = (name: string) => spans.some((s) => s.name === name);
-        return has('gpu-worker job') && has('gpu-worker report completed') && spans.filter((s) => s.name === 'realtime fan-out deployment.updated').length >= 3 ? spans : undefined;
+        const byId = new Map(spans.map((s) => [s.spanId, s]));
+        const after = (s: TraceSpan, name: string) => {
+          for (let p = s.parentSpanId ? byId.get(s.parentSpanId) : undefined; p; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined) if (p.name === name) return true;
+          return false;
+        };
+        const done = spans.some((s) => s.name === 'gpu-worker job') && spans.some((s) => s.name === 'realtime fan-out deployment.updated' && after(s, 'gpu-worker report completed'));
+        return done ? spans : undefined;
       },
       30_000,
       () => `${JSON.stringify(store.list({ limit: 20 }), null, 1)}\n${logs()}`,
