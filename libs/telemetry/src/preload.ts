@@ -16,6 +16,6 @@ if (tracingEnabled()) {
   register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
   const { startTracing } = await import('./sdk.js');
   // The serve executor runs each app from its folder (apps/<name>), the registry name of the service.
-  startTracing({ serviceName: process.env.HYPERNODE_SERVICE || basename(process.cwd()) });
+  await startTracing({ serviceName: process.env.HYPERNODE_SERVICE || basename(process.cwd()) });
   await waitForAllMessagesAcknowledged();
 }

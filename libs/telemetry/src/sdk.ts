@@ -1,24 +1,21 @@
 import type { IncomingMessage } from 'node:http';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { tracingEnabled } from './context.js';
 
 /**
- * The OpenTelemetry Node SDK for one service. Loaded (dynamically) only when tracing is on, so a
- * service without OTEL_EXPORTER_OTLP_ENDPOINT never loads any of this.
+ * The OpenTelemetry Node SDK for one service. Every OpenTelemetry package is imported
+ * dynamically inside startTracing, so a service without OTEL_EXPORTER_OTLP_ENDPOINT never loads
+ * any of them — in the production bundles too, where esbuild inlines this file but keeps npm
+ * packages external (a static import there would load the whole SDK at start-up).
  */
 
 /** Probe paths: never traced, whoever calls them (the supervisor and the health sweep poll them all the time). */
 const PROBES = new Set(['/health', '/ready', '/v1/traces']);
 const isProbe = (url: string | undefined) => PROBES.has((url ?? '').split('?')[0]!);
+
+/** ExportResultCode.SUCCESS (a const enum value; the enum's module is not loaded for it). */
+const SUCCESS = 0;
 
 /** Longest one export POST may take (OTEL_EXPORTER_OTLP_TIMEOUT / _TRACES_TIMEOUT override it). */
 const EXPORT_TIMEOUT_MS = 2000;
@@ -37,7 +34,7 @@ class DropAndLogOnce implements SpanExporter {
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     this.inner.export(spans, (result) => {
-      if (result.code === ExportResultCode.SUCCESS) this.failing = false;
+      if (result.code === SUCCESS) this.failing = false;
       else if (!this.failing) {
         this.failing = true;
         this.log(`tracing: cannot export spans to ${this.where} (${result.error?.message ?? 'failed'}); dropping them until it answers again`);
@@ -62,17 +59,31 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-let started: Tracing | undefined;
+let started: Promise<Tracing | undefined> | undefined;
 
 /**
  * Starts the SDK once per process: OTLP/HTTP (JSON) export to OTEL_EXPORTER_OTLP_ENDPOINT, the
- * http, undici (fetch), pg, ioredis, pino and Fastify instrumentations. Returns undefined (and
- * loads nothing more) when tracing is off. A second call returns the first one's SDK.
+ * http, undici (fetch), pg, ioredis, pino and Fastify instrumentations. Resolves undefined (and
+ * loads nothing) when tracing is off. A second call gets the first one's SDK.
  */
-export function startTracing(options: { serviceName: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void }): Tracing | undefined {
+export function startTracing(options: { serviceName: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void }): Promise<Tracing | undefined> {
   const env = options.env ?? process.env;
-  if (!tracingEnabled(env)) return undefined;
-  if (started) return started;
+  if (!tracingEnabled(env)) return Promise.resolve(undefined);
+  return (started ??= load(options, env));
+}
+
+async function load(options: { serviceName: string; log?: (line: string) => void }, env: NodeJS.ProcessEnv): Promise<Tracing> {
+  const [{ FastifyOtelInstrumentation }, { OTLPTraceExporter }, { HttpInstrumentation }, { IORedisInstrumentation }, { PgInstrumentation }, { PinoInstrumentation }, { UndiciInstrumentation }, { NodeSDK }, { BatchSpanProcessor }] = await Promise.all([
+    import('@fastify/otel'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-ioredis'),
+    import('@opentelemetry/instrumentation-pg'),
+    import('@opentelemetry/instrumentation-pino'),
+    import('@opentelemetry/instrumentation-undici'),
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
   const log = options.log ?? ((line: string) => console.error(line));
   const serviceName = env.OTEL_SERVICE_NAME || options.serviceName;
   // Traces only: metrics and logs are not exported (the supervisor reads logs from stdout).
@@ -102,7 +113,7 @@ export function startTracing(options: { serviceName: string; env?: NodeJS.Proces
   });
   sdk.start();
   let stopping: Promise<void> | undefined;
-  started = {
+  return {
     serviceName,
     shutdown: () =>
       (stopping ??= Promise.race([
@@ -110,5 +121,4 @@ export function startTracing(options: { serviceName: string; env?: NodeJS.Proces
         new Promise<void>((resolve) => setTimeout(resolve, timeout + 500).unref()),
       ])),
   };
-  return started;
 }
