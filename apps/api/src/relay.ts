@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Pool, PoolClient } from 'pg';
 import { eventEpochKey, eventStreamKey, type HypernodeEvent } from '@hypernode/events';
-import { listenForOutbox, markPublished, outboxState, publishedEventsFrom, RELAY_LOCK, replayWindowStart, saveStreamEpoch, unpublishedEvents, withTransaction } from '@hypernode/store';
+import { listenForOutbox, markPublished, outboxState, publishedEventsFrom, RELAY_LOCK, replayWindowStart, saveStreamEpoch, traceparentOf, unpublishedEvents, withTransaction } from '@hypernode/store';
+import { startPublishSpans } from './relay-trace.js';
 
 /** Events kept on the stream for resuming clients (also the re-seed window). */
 export const STREAM_BACKLOG = 100_000;
@@ -119,17 +120,30 @@ export function startRelay(deps: { pool: Pool; redis: Redis; prefix: string; int
       await check(client);
       const rows = await unpublishedEvents(client, PASS_SIZE);
       if (rows.length === 0) return 0;
+      // Events written by traced work continue their trace here: a `relay publish` span each,
+      // whose traceparent rides in the stream entry (field `traceparent`, after `event`) for realtime.
+      const spans = startPublishSpans(rows, traceparentOf, key);
       const publish = () => {
         const pipeline = redis.pipeline();
-        for (const e of rows) pipeline.xadd(key, 'MAXLEN', '~', String(STREAM_BACKLOG), streamId(e), 'event', JSON.stringify(e));
+        for (const e of rows) {
+          const traceparent = spans.traceparent(e);
+          if (traceparent) pipeline.xadd(key, 'MAXLEN', '~', String(STREAM_BACKLOG), streamId(e), 'event', JSON.stringify(e), 'traceparent', traceparent);
+          else pipeline.xadd(key, 'MAXLEN', '~', String(STREAM_BACKLOG), streamId(e), 'event', JSON.stringify(e));
+        }
         return pipeline.exec();
       };
-      if (firstError(await publish(), `publishing to ${key}`) === 'refused') {
-        // Something else wrote ids at or above ours since the check: rebuild, then add ours once more.
-        await reseed(client, `Redis refused event ${rows[0]!.id} as at or below the stream top`);
-        if (firstError(await publish(), `publishing to ${key}`)) throw new RelayStreamError(`publishing to ${key}: Redis refused event ids right after a re-seed; is another relay with another database writing this stream?`);
+      try {
+        if (firstError(await publish(), `publishing to ${key}`) === 'refused') {
+          // Something else wrote ids at or above ours since the check: rebuild, then add ours once more.
+          await reseed(client, `Redis refused event ${rows[0]!.id} as at or below the stream top`);
+          if (firstError(await publish(), `publishing to ${key}`)) throw new RelayStreamError(`publishing to ${key}: Redis refused event ids right after a re-seed; is another relay with another database writing this stream?`);
+        }
+        await markPublished(client, rows.map((r) => r.id));
+        spans.end();
+      } catch (error) {
+        spans.end(error as Error);
+        throw error;
       }
-      await markPublished(client, rows.map((r) => r.id));
       return rows.length;
     });
 

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobType } from 'bullmq';
 import { Redis } from 'ioredis';
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { BullMQOtel } from 'bullmq-otel';
+import { deploymentTraceparent } from '@hypernode/store';
+import { tagDeployment, tracingEnabled, withSpan } from '@hypernode/telemetry';
 import { workerUrlAllowed } from '@hypernode/auth';
 import type { Pool } from 'pg';
 import type { AutomationConfig } from './config.js';
@@ -51,7 +56,11 @@ export async function startEngine(config: AutomationConfig, pool: Pool, log: (li
   const prefix = `${config.redisPrefix}bull`;
   // Producers fail fast while Redis is away (no offline queue): a request's 503 must not leave a
   // command queued in memory that runs later; the workers keep BullMQ's retry-forever connection.
-  const queue = new Queue(DEPLOY_QUEUE, { connection: { ...connection, enableOfflineQueue: false }, prefix });
+  // With tracing on, BullMQ's own telemetry carries a deployment's trace from the scheduler's add
+  // to every step the deploy worker runs (deploy queue only: maintenance runs are not traced).
+  const traced = tracingEnabled();
+  const telemetry = traced ? new BullMQOtel('hypernode-automation') : undefined;
+  const queue = new Queue(DEPLOY_QUEUE, { connection: { ...connection, enableOfflineQueue: false }, prefix, telemetry });
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: { ...connection, enableOfflineQueue: false }, prefix });
   // Its own bounded client: a sweep never waits on Redis longer than commandTimeout.
   const redis = new Redis({ ...connection, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
@@ -63,6 +72,7 @@ export async function startEngine(config: AutomationConfig, pool: Pool, log: (li
   const deploy = async (job: Job<DeployJobData>, token?: string) => {
     if (job.name !== 'deploy') throw new UnrecoverableError(`the deploy queue runs "deploy" jobs only, not "${job.name}"`);
     if (!isDeploymentId(job.data.deploymentId)) throw new UnrecoverableError(`deploymentId ${JSON.stringify(job.data.deploymentId)} is not a UUID: pass the id of a deployment`);
+    if (traced) tagDeployment(job.data.deploymentId);
     const step = await deployStep(ctx, job.data);
     if (step.done) return step.result;
     if (JSON.stringify(step.data) !== JSON.stringify(job.data)) await job.updateData(step.data);
@@ -92,6 +102,7 @@ export async function startEngine(config: AutomationConfig, pool: Pool, log: (li
       stalledInterval: 2000,
       maxStalledCount: 5,
       settings: { backoffStrategy: (attempts: number) => Math.min(500 * 2 ** attempts, 5000) },
+      telemetry,
     }),
     new Worker(MAINTENANCE_QUEUE, upkeep, { connection, prefix, concurrency: 3, lockDuration: 10_000, stalledInterval: 5000 }),
   ];
@@ -108,7 +119,13 @@ export async function startEngine(config: AutomationConfig, pool: Pool, log: (li
 
   const addDeploy = (deploymentId: string) =>
     queue.add('deploy', { deploymentId }, { deduplication: { id: `deploy:${deploymentId}` }, attempts: config.deployAttempts, backoff: { type: 'custom' }, removeOnComplete: 1000, removeOnFail: 1000 });
-  const scheduler = startScheduler({ pool, intervalMs: config.reconcileMs, pageSize: config.reconcilePage, addDeploy, log });
+  // A placed deployment continues the trace of its POST (the traceparent stored with it); the
+  // sweep's re-adds (deduplicated, every interval) stay out of every trace.
+  const placeDeploy = async (id: string) => withSpan('engine schedule', { parent: (await deploymentTraceparent(pool, id)) ?? null, deploymentId: id }, () => addDeploy(id));
+  const followDeploy = (id: string) => context.with(suppressTracing(context.active()), () => addDeploy(id));
+  const scheduler = traced
+    ? startScheduler({ pool, intervalMs: config.reconcileMs, pageSize: config.reconcilePage, addDeploy: placeDeploy, followDeploy, log })
+    : startScheduler({ pool, intervalMs: config.reconcileMs, pageSize: config.reconcilePage, addDeploy, log });
 
   let closing: Promise<void> | undefined;
   return {

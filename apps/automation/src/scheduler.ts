@@ -8,8 +8,10 @@ export interface SchedulerOptions {
   intervalMs: number;
   /** Rows per page of the sweep. */
   pageSize: number;
-  /** Adds the (deduplicated) `deploy` job that dispatches and follows a deployment. */
+  /** Adds the (deduplicated) `deploy` job that dispatches and follows a deployment (for one just placed). */
   addDeploy: (deploymentId: string) => Promise<unknown>;
+  /** The same for the sweep's re-adds of placed ones (default addDeploy): the engine adds them untraced. */
+  followDeploy?: (deploymentId: string) => Promise<unknown>;
   log: (line: string) => void;
   /** Match at once when PostgreSQL notifies committed events (a deployment created, a node freed); default on. */
   listen?: boolean;
@@ -63,7 +65,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     } while (after);
     do {
       const page = await deploymentsPage(pool, { statuses: ['scheduled', 'running'], after, limit: options.pageSize });
-      await Promise.all(page.items.map((d) => options.addDeploy(d.id)));
+      await Promise.all(page.items.map((d) => (options.followDeploy ?? options.addDeploy)(d.id)));
       followed += page.items.length;
       after = page.next;
     } while (after);

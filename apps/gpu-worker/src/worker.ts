@@ -1,5 +1,6 @@
 import { digest } from '@hypernode/auth';
 import type { NodeRecord } from '@hypernode/events';
+import { SpanKind, withSpan } from '@hypernode/telemetry';
 import type { ApiClient } from './api-client.js';
 import type { WorkerConfig } from './config.js';
 import { simulateJob } from './simulated-gpu.js';
@@ -113,7 +114,9 @@ export class GpuWorker {
     if (job.minVramGb > this.config.vramGb) return 'too-big';
     const controller = new AbortController();
     const running: RunningJob = { ...job, progress: 0, phase: 'download', controller, done: Promise.resolve() };
-    running.done = this.run(running).finally(() => {
+    // Traced (the engine's POST /jobs carried a traceparent): the job's whole run is one span,
+    // child of that request, with a span per report to the api. Off: the API's no-op spans.
+    running.done = withSpan('gpu-worker job', { kind: SpanKind.CONSUMER, deploymentId: job.deploymentId, attributes: { 'hypernode.model': job.model, 'hypernode.worker': this.config.name } }, () => this.run(running)).finally(() => {
       if (this.current === running) this.current = undefined;
     });
     this.current = running;
@@ -123,7 +126,8 @@ export class GpuWorker {
   private async run(job: RunningJob): Promise<void> {
     const report = async (r: Parameters<ApiClient['report']>[2]) => {
       if (!this.credential) return this.log(`report for ${job.deploymentId} skipped: not registered with the api right now`);
-      await this.api.report(this.credential, job.deploymentId, r).catch((error: Error & { status?: number }) => {
+      const call = withSpan(`gpu-worker report ${r.status}`, { deploymentId: job.deploymentId, attributes: r.progress !== undefined ? { 'hypernode.progress': r.progress } : {} }, () => this.api.report(this.credential!, job.deploymentId, r));
+      await call.catch((error: Error & { status?: number }) => {
         // 409: the deployment moved on without us (cancelled); 403: it is assigned to another node now. Stop working on it.
         if (error.status === 409 || error.status === 403) job.controller.abort(new Error('deployment no longer ours'));
         else this.log(`report for ${job.deploymentId} failed: ${error.message}`);

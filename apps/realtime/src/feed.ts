@@ -5,6 +5,8 @@ import type { HypernodeEvent } from '@hypernode/events';
 export interface StreamEntry {
   id: bigint;
   event: HypernodeEvent | undefined;
+  /** W3C trace context the relay put beside the event (its `relay publish` span), when traced. */
+  traceparent?: string;
 }
 
 /** What the stream holds right now, as far as resume decisions need it. */
@@ -27,7 +29,8 @@ export interface Reposition {
 
 /** What the follower reports. */
 export interface FeedHandlers {
-  onEvent(id: bigint, event: HypernodeEvent | undefined): void;
+  /** `traceparent`: the relay's trace context for the event, when the work that wrote it was traced. */
+  onEvent(id: bigint, event: HypernodeEvent | undefined, traceparent?: string): void;
   onReposition(at: Reposition): void;
   /** Called once when reading starts failing (not on every retry). */
   onError(error: Error): void;
@@ -60,7 +63,8 @@ function parseEntries(entries: Array<[string, string[]]>): StreamEntry[] {
     } catch {
       event = undefined; // an unreadable entry still moves the position, so it is not re-read forever
     }
-    out.push({ id, event });
+    const tp = fields.indexOf('traceparent');
+    out.push(tp >= 0 && typeof fields[tp + 1] === 'string' ? { id, event, traceparent: fields[tp + 1] } : { id, event });
   }
   return out;
 }
@@ -142,10 +146,10 @@ export class EventFeed {
           continue;
         }
         for (const [, entries] of result ?? []) {
-          for (const { id, event } of parseEntries(entries)) {
+          for (const { id, event, traceparent } of parseEntries(entries)) {
             if (this.position === undefined || id <= this.position) continue;
             this.position = id;
-            handlers.onEvent(id, event);
+            handlers.onEvent(id, event, traceparent);
           }
         }
       } catch (error) {

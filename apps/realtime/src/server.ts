@@ -10,6 +10,7 @@ import { EventFeed } from './feed.js';
 import { Hub } from './hub.js';
 import { CLOSE } from './protocol.js';
 import { createRedisConnections } from './redis.js';
+import { fanOutTraced } from './fan-out-trace.js';
 import { authenticateUpgrade, PROTOCOL, refuseUpgrade, UpgradeRefusedError } from './upgrade-auth.js';
 
 /** Longest close() waits for clients to answer the 1001 close frame before cutting them. */
@@ -117,7 +118,7 @@ export function createRealtimeServer(config: RealtimeConfig, options: { principa
       connecting.catch(() => undefined);
       await Promise.race([connecting, sleep(config.redisCommandTimeoutMs)]).catch(() => undefined); // retried by retryStrategy
       following = feed.run({
-        onEvent: (id, event) => hub.dispatch(id, event),
+        onEvent: (id, event, traceparent) => fanOutTraced(id, event, traceparent, (i, e) => hub.dispatch(i, e)),
         onReposition: (at) => hub.reposition(at),
         onError: (error) => console.error(`realtime: cannot read the event stream from Redis (${error.message}); live clients stay connected, retrying until Redis answers`),
         onRecovered: () => console.error('realtime: event stream readable again; following it'),

@@ -1,4 +1,5 @@
 import { bindHostFor, portFor, type ServiceName } from '@hypernode/ports';
+import { startTracingIfEnabled } from '@hypernode/telemetry';
 import { assertPortFree, isAddressInUse, isNoIpv6 } from './bind.js';
 import { PortInUseError } from './errors.js';
 
@@ -42,6 +43,10 @@ export async function runService(
   options: RunServiceOptions = {},
 ): Promise<RunningService> {
   const env = options.env ?? process.env;
+  // Tracing is on only with OTEL_EXPORTER_OTLP_ENDPOINT; then the SDK is loaded here (a no-op when
+  // the serve executor's preload started it already) and flushed when the service stops. Off, the
+  // SDK is never imported.
+  const tracing = await startTracingIfEnabled({ serviceName: service, env });
   const port = portFor(service, { env, alone: !env.HYPERNODE_STACK });
   let host = bindHostFor({ env });
   assertPortFree(service, port);
@@ -62,7 +67,7 @@ export async function runService(
     }
   }
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= closable.close());
+  const close = () => (closing ??= closable.close().finally(() => tracing?.shutdown()));
   if (options.handleSignals ?? true) installSignalHandlers(service, close, options.shutdownTimeoutMs ?? 10_000);
   return { service, port, host, close };
 }

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { currentTraceparent } from '@hypernode/telemetry';
 import { assertTransition, type DeploymentRecord, type DeploymentState } from '@hypernode/events';
 import { pageNewestFirst, type Page } from './page.js';
 import { toDeployment, type DeploymentRow } from './rows.js';
@@ -16,13 +17,22 @@ export interface NewDeployment {
 export function createDeployment(pool: Pool, input: NewDeployment): Promise<DeploymentRecord> {
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<DeploymentRow>(
-      'INSERT INTO deployments (model, gpu_model, min_vram_gb, max_duration_s) VALUES ($1, $2, $3, $4) RETURNING *',
-      [input.model, input.gpuModel ?? null, input.minVramGb, input.maxDurationS ?? null],
+      'INSERT INTO deployments (model, gpu_model, min_vram_gb, max_duration_s, traceparent) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+      [input.model, input.gpuModel ?? null, input.minVramGb, input.maxDurationS ?? null, currentTraceparent() ?? null],
     );
     const record = toDeployment(rows[0]!);
     await recordEvent(client, 'deployment.created', { deployment: record });
     return record;
   });
+}
+
+/**
+ * The trace context the deployment was created in (its POST), or undefined (created with tracing
+ * off, or unknown): the automation engine continues that trace when it schedules the deployment.
+ */
+export async function deploymentTraceparent(pool: Pool, id: string): Promise<string | undefined> {
+  const { rows } = await pool.query<{ traceparent: string | null }>('SELECT traceparent FROM deployments WHERE id = $1', [id]);
+  return rows[0]?.traceparent ?? undefined;
 }
 
 /** One deployment, or undefined. */

@@ -7,9 +7,22 @@ interface EventRow {
   topics: string[];
   data: HypernodeEvent['data'];
   created_at: Date;
+  traceparent: string | null;
 }
 
-const COLUMNS = 'id, type, topics, data, created_at';
+const COLUMNS = 'id, type, topics, data, created_at, traceparent';
+
+/**
+ * The trace context stored with each outbox event read here (undefined when it was written with
+ * tracing off). Kept beside the event, not in it: the event's JSON is what the stream carries and
+ * what the relay compares, and stays exactly as before.
+ */
+const traceparents = new WeakMap<HypernodeEvent, string>();
+
+/** The W3C traceparent the event was written with (see `traceparent` in migration 1764500000000). */
+export function traceparentOf(event: HypernodeEvent): string | undefined {
+  return traceparents.get(event);
+}
 
 /**
  * The channel PostgreSQL notifies when a transaction committed outbox rows (a statement trigger
@@ -18,7 +31,9 @@ const COLUMNS = 'id, type, topics, data, created_at';
 export const OUTBOX_CHANNEL = 'hypernode_outbox';
 
 function toEvent(row: EventRow): HypernodeEvent {
-  return { id: row.id, type: row.type, topics: row.topics, at: row.created_at.toISOString(), data: row.data };
+  const event: HypernodeEvent = { id: row.id, type: row.type, topics: row.topics, at: row.created_at.toISOString(), data: row.data };
+  if (row.traceparent) traceparents.set(event, row.traceparent);
+  return event;
 }
 
 /** Unpublished outbox events in id order, at most `limit`, optionally only ids ≤ `maxId`. */

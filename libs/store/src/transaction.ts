@@ -1,11 +1,14 @@
 import type { Pool, PoolClient } from 'pg';
 import { topicsFor, type EventPayloads, type EventType } from '@hypernode/events';
+import { currentTraceparent, withSpan } from '@hypernode/telemetry';
 import { OUTBOX_WRITE_LOCK } from './lock-order.js';
 
 interface PendingEvent {
   type: EventType;
   topics: string[];
   data: string;
+  /** The trace context of the work that recorded it (undefined when tracing is off). */
+  traceparent: string | undefined;
 }
 
 /** Events buffered by recordEvent, per transaction (keyed by the client running it). */
@@ -50,15 +53,27 @@ function isBrokenConnection(error: unknown): boolean {
   return /Query read timeout|Connection terminated|connection error|ECONNRESET|EPIPE/i.test(`${e?.message ?? ''} ${e?.code ?? ''}`);
 }
 
-/** Rows per INSERT statement (3 parameters each, well under PostgreSQL's 65,535). */
+/** Rows per INSERT statement (4 parameters each, well under PostgreSQL's 65,535). */
 const INSERT_CHUNK = 1000;
 
 async function insertEvents(client: PoolClient, events: PendingEvent[]): Promise<void> {
+  // Traced work gets an `outbox insert` span; each row keeps that span's traceparent (the relay
+  // continues the trace from it). Untraced work (tracing off) inserts NULL and starts no span.
+  if (!events.some((e) => e.traceparent)) return insertRows(client, events);
+  const deployments = new Set(events.flatMap((e) => e.topics.filter((t) => t.startsWith('deployment:')).map((t) => t.slice('deployment:'.length))));
+  const deploymentId = deployments.size === 1 ? [...deployments][0] : undefined;
+  await withSpan('outbox insert', { deploymentId, attributes: { 'hypernode.events': events.length, 'hypernode.event.types': [...new Set(events.map((e) => e.type))].join(',') } }, () => {
+    const here = currentTraceparent();
+    return insertRows(client, events.map((e) => (e.traceparent ? { ...e, traceparent: here ?? e.traceparent } : e)));
+  });
+}
+
+async function insertRows(client: PoolClient, events: PendingEvent[]): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_WRITE_LOCK]);
   for (let start = 0; start < events.length; start += INSERT_CHUNK) {
     const chunk = events.slice(start, start + INSERT_CHUNK);
-    const values = chunk.map((_, i) => `($${i * 3 + 1}, $${i * 3 + 2}::text[], $${i * 3 + 3}::jsonb)`).join(', ');
-    await client.query(`INSERT INTO events (type, topics, data) VALUES ${values}`, chunk.flatMap((e) => [e.type, e.topics, e.data]));
+    const values = chunk.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}::text[], $${i * 4 + 3}::jsonb, $${i * 4 + 4})`).join(', ');
+    await client.query(`INSERT INTO events (type, topics, data, traceparent) VALUES ${values}`, chunk.flatMap((e) => [e.type, e.topics, e.data, e.traceparent ?? null]));
   }
 }
 
@@ -70,5 +85,5 @@ async function insertEvents(client: PoolClient, events: PendingEvent[]): Promise
 export async function recordEvent<T extends EventType>(client: PoolClient, type: T, data: EventPayloads[T]): Promise<void> {
   const events = pending.get(client);
   if (!events) throw new OutboxTransactionError(`recordEvent(${type}) was called outside withTransaction: run the change and its event inside withTransaction(pool, (client) => …) from @hypernode/store`);
-  events.push({ type, topics: topicsFor(type, data), data: JSON.stringify(data) });
+  events.push({ type, topics: topicsFor(type, data), data: JSON.stringify(data), traceparent: currentTraceparent() });
 }

@@ -5,6 +5,7 @@ import { DEPLOYMENT_STATES, DeploymentSchema } from '@hypernode/events';
 import type { Pool } from 'pg';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
 import { createDeployment, getDeployment, listDeployments, transitionDeployment } from '@hypernode/store';
+import { tagDeployment } from '@hypernode/telemetry';
 
 /** A one-line name: no NUL or other control character (PostgreSQL text refuses NUL; the rest make no sense in a name). */
 export const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';
@@ -36,7 +37,12 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
         response: { 201: DeploymentSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await createDeployment(pool, request.body)),
+    async (request, reply) => {
+      const deployment = await createDeployment(pool, request.body);
+      // The request's span names the deployment: the dashboard finds its trace by this attribute.
+      tagDeployment(deployment.id);
+      return reply.code(201).send(deployment);
+    },
   );
 
   app.get(
@@ -85,6 +91,7 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
     },
     async (request, reply) => {
       const { status, progress, error } = request.body;
+      tagDeployment(request.params.id);
       // The owner check in onRequest runs without a lock; this one holds under the row lock, so a
       // late report from a node the deployment was taken from never moves it.
       const deployment = await transitionDeployment(pool, request.params.id, status, { progress, error: error === undefined ? undefined : shortReason(error), assignedTo: request.principal?.nodeId, ...(status === 'queued' ? { nodeId: null } : {}) });

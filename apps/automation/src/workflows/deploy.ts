@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Pool } from 'pg';
 import { FINAL_STATES, IllegalTransitionError, type DeploymentRecord, type NodeRecord } from '@hypernode/events';
 import { dispatchSecretFor, getDeployment, getNode, requeueIfStill, takeNodesOffline, transitionDeployment } from '@hypernode/store';
+import { withSpan } from '@hypernode/telemetry';
 import { dispatchToWorker, workerHasJob } from './worker-http.js';
 
 /** The deployment a `deploy` job names does not exist; retrying cannot help, so BullMQ fails it at once. */
@@ -88,7 +89,8 @@ export async function deployStep(ctx: DeployContext, data: DeployJobData): Promi
   // Still scheduled after a while (or rescheduled onto this node behind our back): dispatch
   // again; the worker answers a repeat with "duplicate", so this doubles as the check.
   if (d.status === 'scheduled' && (data.dispatchedTo !== node.id || checkDue)) {
-    const outcome = await dispatchToWorker(node, d, { secret, timeoutMs: ctx.workerTimeoutMs });
+    // Traced: the worker's POST /jobs span is this span's child (the fetch carries the traceparent).
+    const outcome = await withSpan('engine dispatch', { deploymentId: id, attributes: { 'hypernode.node.name': node.name } }, () => dispatchToWorker(node, d, { secret, timeoutMs: ctx.workerTimeoutMs }));
     // Out of the scheduling pool until its next heartbeat, so the next pass picks another node.
     if (!outcome.ok) return refuseNode(ctx, d, node, outcome.reason);
     ctx.log(`deploy ${id}: dispatched to ${node.name}`);

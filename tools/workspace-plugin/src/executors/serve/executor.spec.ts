@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireSlot, releaseSlot } from '@hypernode/instances';
-import { serveEnv } from './executor';
+import { serveArgs, serveEnv } from './executor';
 import { describeFailure, recordServeFailure, takeServeFailures } from './failures';
 
 const root = mkdtempSync(join(tmpdir(), 'hn-serve-'));
@@ -18,6 +18,15 @@ describe('serve executor environment', () => {
     expect(serveEnv(root, options, { HYPERNODE_JOIN_TOKEN: 'hnj_explicit' }).HYPERNODE_JOIN_TOKEN).toBe('hnj_explicit');
     expect(serveEnv(root, { ...options, secretFiles: { HYPERNODE_JOIN_TOKEN: '.hypernode/missing' } }, {}).HYPERNODE_JOIN_TOKEN).toBeUndefined();
     expect(serveEnv(root, options, {}).HYPERNODE_SERVICE).toBe('gpu-worker');
+  });
+});
+
+describe('serve executor tracing preload', () => {
+  it('adds the OpenTelemetry preload only when an OTLP endpoint is set', () => {
+    expect(serveArgs('src/main.ts', {})).toEqual(['--import', 'tsx', 'src/main.ts']);
+    expect(serveArgs('src/main.ts', { OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toEqual(['--import', 'tsx', 'src/main.ts']);
+    expect(serveArgs('src/main.ts', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' })).toEqual(['--import', 'tsx', '--import', '@hypernode/telemetry/preload', 'src/main.ts']);
+    expect(serveArgs('src/main.ts', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318', OTEL_SDK_DISABLED: 'true' })).toEqual(['--import', 'tsx', 'src/main.ts']);
   });
 });
 

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { leaseFilePath, leaseOfRun, lineage } from '@hypernode/instances';
+import { tracingEnabled } from '@hypernode/telemetry';
 import { describeFailure, recordServeFailure, RUN_ID_ENV, type ServeFailure } from './failures';
 
 export interface ServeExecutorOptions {
@@ -59,6 +60,15 @@ export function serveEnv(root: string, options: ServeExecutorOptions, base: Node
 }
 
 /**
+ * Node's arguments for an app: `--import tsx <entry>`, plus the tracing preload before the entry
+ * when OTEL_EXPORTER_OTLP_ENDPOINT is set (ESM auto-instrumentation needs its loader hook in place
+ * before the app's modules load). Without it, nothing of OpenTelemetry is loaded.
+ */
+export function serveArgs(entry: string, env: NodeJS.ProcessEnv): string[] {
+  return ['--import', 'tsx', ...(tracingEnabled(env) ? ['--import', '@hypernode/telemetry/preload'] : []), entry];
+}
+
+/**
  * Runs one app (`node --import tsx <entry>`) as a child, passes stop signals on, and resolves
  * when it exits: a stop is success; an exit on its own with a failure is recorded for the
  * plugin's postTasksExecution hook, which fails the Nx command (see failures.ts).
@@ -67,7 +77,7 @@ export default async function serveExecutor(options: ServeExecutorOptions, conte
   const task = `${context.projectName}:${context.targetName}${context.configurationName ? `:${context.configurationName}` : ''}`;
   const env = serveEnv(context.root, options, process.env);
   if (options.signInFile) announceSignIn(context.root, options.signInFile, env.HYPERNODE_SERVICE, env);
-  const child = spawn(process.execPath, ['--import', 'tsx', options.entry], { cwd: join(context.root, options.cwd), env, stdio: 'inherit' });
+  const child = spawn(process.execPath, serveArgs(options.entry, env), { cwd: join(context.root, options.cwd), env, stdio: 'inherit' });
   let stopping = false;
   const forward = (signal: NodeJS.Signals) => {
     stopping = true;
