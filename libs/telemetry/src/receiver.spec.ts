@@ -90,6 +90,25 @@ describe('otlpReceiver', () => {
   });
 });
 
+describe('otlpReceiver with an ingest token', () => {
+  it('takes exports only with the token (as an exporter sends it from its headers), 401 otherwise', async () => {
+    const guarded = Fastify();
+    const own = new TraceStore();
+    await guarded.register(otlpReceiver, { store: own, ingestToken: 'hnt_secret-of-this-run' });
+    const base = await guarded.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const refused = await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer hnt_other' }, body: '{"resourceSpans":[]}' });
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { message: string }).message).toMatch(/ingest token/);
+      expect((await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' })).status).toBe(401);
+      const traceId = await exportTrace(new JsonExporter({ url: `${base}/v1/traces`, timeoutMillis: 5000, headers: { authorization: 'Bearer hnt_secret-of-this-run' } }), 'svc-token', '33333333-3333-4333-8333-333333333333');
+      expect(own.spans(traceId)).toHaveLength(3);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
 describe('TraceStore caps', () => {
   const span = (traceId: string, spanId: string, start: number) => ({ traceId, spanId, name: `s${spanId}`, service: 'x', start, end: start + 1, status: 'unset' as const, attributes: { [DEPLOYMENT_ID_ATTRIBUTE]: `d-${traceId}` } });
   const tid = (n: number) => n.toString(16).padStart(32, '0');

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { LogLine, TraceDetail, TraceList } from '@hypernode/events';
 import { decodeJson, decodeProtobuf, OtlpDecodeError } from './otlp-decode.js';
@@ -13,6 +14,14 @@ export interface OtlpReceiverOptions {
   logsForTrace?: (traceId: string) => LogLine[] | Promise<LogLine[]>;
   /** Largest accepted export body; default 8 MiB (the SDK's batches are far below). */
   bodyLimit?: number;
+  /**
+   * The one credential POST /v1/traces accepts (`Authorization: Bearer <token>`, which the
+   * services send from OTEL_EXPORTER_OTLP_HEADERS); anything else is 401. Undefined: the host
+   * authenticates the route itself.
+   */
+  ingestToken?: string;
+  /** Route config of POST /v1/traces, for the host's own access hook (e.g. `{ scope: 'none' }` when `ingestToken` guards it). */
+  ingestRouteConfig?: Record<string, unknown>;
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -34,7 +43,14 @@ export const otlpReceiver: FastifyPluginAsync<OtlpReceiverOptions> = async (app,
   const bodyLimit = options.bodyLimit ?? 8 * 1024 * 1024;
   app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
-  app.post('/v1/traces', { bodyLimit }, async (request, reply) => {
+  const expected = options.ingestToken === undefined ? undefined : Buffer.from(`Bearer ${options.ingestToken}`);
+  app.post('/v1/traces', { bodyLimit, config: options.ingestRouteConfig ?? {} }, async (request, reply) => {
+    if (expected) {
+      const got = Buffer.from(request.headers.authorization ?? '');
+      if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+        return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'POST /v1/traces takes the ingest token `hypernode up` gives its services (OTEL_EXPORTER_OTLP_HEADERS); point your own exporters at your own collector' });
+      }
+    }
     const protobuf = Buffer.isBuffer(request.body);
     // Fastify's own text/plain parser hands a string: not an OTLP encoding.
     if (typeof request.body === 'string') return reply.code(415).send({ statusCode: 415, error: 'Unsupported Media Type', message: `content-type ${request.headers['content-type']} is not OTLP: send application/json or application/x-protobuf` });
