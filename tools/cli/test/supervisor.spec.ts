@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LogPage, SupervisedService, SupervisorServices } from '@hypernode/events';
+import type { LogPage, SupervisedService, SupervisorServices, TraceList } from '@hypernode/events';
 import { findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
 import { isShiftedKind, listServices } from '@hypernode/ports';
 import { copyWorkspace } from '@hypernode/testing';
@@ -70,6 +70,19 @@ describe('hypernode up supervises the stack (a copy of the workspace, real proce
     console.log(`all ${all.length} apps ready ${Math.round((Date.now() - started) / 1000)} s after the admin key appeared`);
     expect(all.map((s) => s.name).sort()).toEqual(apps.map((a) => a.name).sort());
     expect(output).toContain(`supervisor: ${base}`);
+
+    // Traces: the services export to the supervisor with the run's ingest token; a deployment's
+    // trace shows up by its id with the api's and the engine's spans. Nobody else may write.
+    const api = apps.find((a) => a.name === 'api')!;
+    const created = await fetch(`http://localhost:${api.port}/deployments`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'trace-check', minVramGb: 1 }), signal: AbortSignal.timeout(10_000) });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const traced = await until("the deployment's trace with api and automation spans", 60_000, async () => {
+      const { traces } = (await (await fetch(`${base}/traces?deploymentId=${id}`, { headers: auth })).json()) as TraceList;
+      return traces.length === 1 && ['api', 'automation'].every((s) => traces[0]!.services.includes(s)) ? traces[0] : undefined;
+    }, out);
+    expect(traced.rootName).toMatch(/POST/);
+    expect((await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' })).status).toBe(401);
 
     // kill -9 the realtime app's whole process group (nx, its executor, the app).
     const before = await realtimeOf();
