@@ -47,6 +47,11 @@ describe('gpu-worker credentials', () => {
     for (const end = Date.now() + 5000; api.issued.length < 2 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
     expect(api.issued).toHaveLength(2);
     const second = api.issued[1]!;
+    // The api has issued the new credential; the worker takes it once it has read the answer.
+    const unknownJob = `/jobs/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`;
+    for (const end = Date.now() + 5000; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) {
+      if ((await app.inject({ method: 'GET', url: unknownJob, headers: bearer(second.dispatchSecret) })).statusCode !== 401) break;
+    }
     expect(api.calls.filter((c) => c.url === '/nodes').every((c) => c.authorization === `Bearer ${JOIN_TOKEN}`)).toBe(true);
     expect((await app.inject({ method: 'POST', url: '/jobs', headers: bearer(first.dispatchSecret), payload: job() })).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/jobs', headers: bearer(second.dispatchSecret), payload: job() })).statusCode).toBe(202);
