@@ -1,0 +1,173 @@
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { SupervisedService } from '@hypernode/events';
+import { ansiSegments } from './ansi.js';
+import { SHORTCUTS, ShortcutMatcher, isTyping, type Shortcut } from './shortcuts.js';
+import { effectiveTheme, nextTheme, readTheme, writeTheme, type ThemeChoice } from './theme.js';
+
+const STATE_ICONS: Record<string, string> = { starting: '◌', ready: '●', unhealthy: '▲', crashed: '✕', stopped: '■', unknown: '○' };
+
+/** A supervised service's state: word + icon + colour token (colour is never the only signal). */
+export function StateBadge({ service }: { service: Pick<SupervisedService, 'state' | 'dependency' | 'exitCode' | 'exitSignal' | 'restarts' | 'detail'> | undefined }) {
+  if (!service) {
+    return (
+      <span className="badge state-badge" data-state="unknown" title="no supervisor: state unknown">
+        <span aria-hidden="true">{STATE_ICONS.unknown} </span>—
+      </span>
+    );
+  }
+  let label: string = service.state;
+  if (service.state === 'unhealthy' && service.dependency) label = `unhealthy: waits on ${service.dependency}`;
+  if (service.state === 'crashed') label = `crashed (exit ${service.exitCode ?? service.exitSignal ?? '?'})`;
+  return (
+    <span className="badge state-badge" data-state={service.state} title={service.detail || undefined}>
+      <span aria-hidden="true">{STATE_ICONS[service.state] ?? '○'} </span>
+      {label}
+      {service.restarts > 0 && <span className="restarts"> · {service.restarts} restart{service.restarts === 1 ? '' : 's'}</span>}
+    </span>
+  );
+}
+
+/** Copies `text`; says "Copied" for a moment (announced to screen readers). */
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [done, setDone] = useState(false);
+  const copy = () => {
+    void navigator.clipboard?.writeText(text).then(
+      () => {
+        setDone(true);
+        setTimeout(() => setDone(false), 1200);
+      },
+      () => undefined,
+    );
+  };
+  return (
+    <button type="button" className="icon-button" onClick={copy} aria-label={label} title={label}>
+      <span aria-hidden="true">{done ? '✓' : '⧉'}</span>
+      <span className="visually-hidden" aria-live="polite">
+        {done ? 'Copied' : ''}
+      </span>
+    </button>
+  );
+}
+
+/** A modal dialog on the native <dialog> (focus trap, Escape and backdrop close for free). */
+export function Dialog({ open, onClose, title, children }: { open: boolean; onClose: () => void; title: string; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby="dialog-title" onClose={onClose} onClick={(e) => e.target === ref.current && onClose()}>
+      <div className="dialog-body">
+        <h2 id="dialog-title">{title}</h2>
+        {children}
+      </div>
+    </dialog>
+  );
+}
+
+/** The `?` dialog: every shortcut. */
+export function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
+  return (
+    <Dialog open={open} onClose={onClose} title="Keyboard shortcuts">
+      <dl className="shortcut-list">
+        {SHORTCUTS.map((s) => (
+          <div key={s.id}>
+            <dt>
+              {s.keys.map((k, i) => (
+                <span key={i}>
+                  {i > 0 && ' then '}
+                  <kbd>{k}</kbd>
+                </span>
+              ))}
+            </dt>
+            <dd>{s.description}</dd>
+          </div>
+        ))}
+      </dl>
+      <form method="dialog">
+        <button type="submit" className="button" autoFocus>
+          Close
+        </button>
+      </form>
+    </Dialog>
+  );
+}
+
+/** React hook: runs `onShortcut` for shortcut key sequences typed outside form fields. */
+export function useShortcuts(onShortcut: (shortcut: Shortcut) => void): void {
+  const handler = useRef(onShortcut);
+  handler.current = onShortcut;
+  useEffect(() => {
+    const matcher = new ShortcutMatcher();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      if (document.querySelector('dialog[open]') && e.key !== '?') return;
+      const found = matcher.press(e.key);
+      if (found) {
+        e.preventDefault();
+        handler.current(found);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+/** React hook: the theme choice, persisted in localStorage and applied as `data-theme` on <html>. */
+export function useTheme(): { choice: ThemeChoice; theme: 'light' | 'dark'; setChoice: (c: ThemeChoice) => void; cycle: () => void } {
+  const [choice, setChoiceState] = useState<ThemeChoice>(() => readTheme(globalThis.localStorage));
+  const query = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
+  const [prefersDark, setPrefersDark] = useState(query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return;
+    const onChange = (e: MediaQueryListEvent) => setPrefersDark(e.matches);
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, [query]);
+  const theme = effectiveTheme(choice, prefersDark);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    document.documentElement.style.colorScheme = theme;
+  }, [theme]);
+  const setChoice = useCallback((c: ThemeChoice) => {
+    writeTheme(globalThis.localStorage, c);
+    setChoiceState(c);
+  }, []);
+  const cycle = useCallback(() => setChoiceState((c) => {
+    const next = nextTheme(c);
+    writeTheme(globalThis.localStorage, next);
+    return next;
+  }), []);
+  return { choice, theme, setChoice, cycle };
+}
+
+/** The theme switch: one button that cycles system → light → dark, naming the current choice. */
+export function ThemeToggle({ choice, onCycle }: { choice: ThemeChoice; onCycle: () => void }) {
+  const icon = choice === 'dark' ? '☾' : choice === 'light' ? '☀' : '◐';
+  return (
+    <button type="button" className="button button-ghost" onClick={onCycle} aria-label={`Theme: ${choice} (switch)`} title="Switch theme (t)">
+      <span aria-hidden="true">{icon}</span> <span className="hide-narrow">{choice}</span>
+    </button>
+  );
+}
+
+/** A line's text with its ANSI colours, as React text nodes (never HTML). */
+export function AnsiText({ text }: { text: string }) {
+  const segments = ansiSegments(text);
+  if (segments.length === 1 && !segments[0]!.fg && !segments[0]!.bold && !segments[0]!.bg) return <>{segments[0]!.text}</>;
+  return (
+    <>
+      {segments.map((s, i) => {
+        const classes = [s.fg && `ansi-fg-${s.fg}`, s.bg && `ansi-bg-${s.bg}`, s.bold && 'ansi-bold', s.italic && 'ansi-italic', s.underline && 'ansi-underline', s.dim && 'ansi-dim'].filter(Boolean).join(' ');
+        return (
+          <span key={i} className={classes || undefined} style={s.fgRgb ? { color: `rgb(${s.fgRgb})` } : undefined}>
+            {s.text}
+          </span>
+        );
+      })}
+    </>
+  );
+}
