@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SupervisedService } from '@hypernode/events';
 import { StatusBadge } from '@hypernode/ui';
-import { CopyButton, Dialog, formatBytes, formatPercent, formatUptime, NO_SUPERVISOR, StateBadge } from '@hypernode/ui/dashboard';
+import { CopyButton, Dialog, formatBytes, formatPercent, formatUptime, StateBadge } from '@hypernode/ui/dashboard';
 import type { ServiceRow } from '../api.js';
 import { logsLink } from '../route.js';
 import type { SupervisorState } from '../use-supervisor.js';
@@ -70,7 +70,7 @@ export function ServicesView({ ports, supervisor, isAdmin }: { ports: ServiceRow
       </div>
       {supervisor.available === false && (
         <p className="notice warn" role="status" data-testid="no-supervisor">
-          {NO_SUPERVISOR.replace(/: it does not answer$/, '')}. Health below comes from the api&apos;s sweep.
+          Logs and actions need <code>npm start</code> (the stack supervisor, <code>hypernode up</code>): it does not answer. Health below comes from the api&apos;s sweep.
         </p>
       )}
       {problem && (
