@@ -25,7 +25,7 @@ describe('frontendConfig', () => {
   });
 
   it('lets an explicit variable win, either frontend naming; the api URL without a trailing slash, the WebSocket URL as given (a proxy route ends in /)', () => {
-    expect(frontendConfig({ VITE_BACKEND_API_URL: 'https://api.example.com/', NEXT_PUBLIC_WS_URL: 'wss://example.com/ws/' })).toEqual({ apiUrl: 'https://api.example.com', wsUrl: 'wss://example.com/ws/' });
+    expect(frontendConfig({ VITE_BACKEND_API_URL: 'https://api.example.com/', NEXT_PUBLIC_WS_URL: 'wss://example.com/ws/' })).toMatchObject({ apiUrl: 'https://api.example.com', wsUrl: 'wss://example.com/ws/' });
     expect(frontendConfig({ VITE_BACKEND_API_URL: 'http://a.test', NEXT_PUBLIC_API_URL: 'http://b.test' }).apiUrl).toBe('http://a.test');
     // Empty means unset.
     expect(frontendConfig({ VITE_BACKEND_API_URL: ' ' }).apiUrl).toBe(frontendConfig({}).apiUrl);
