@@ -1,7 +1,7 @@
 // Bundles the CLI into one ESM file so it starts fast (no TypeScript loader at run time).
 // pg, ioredis and cli-table3 stay external: they load only when a command needs them
 // (health and up; human tables), so `--json` calls do not parse them. The store, auth and
-// service-kit libs stay external too (TypeScript, loaded through tsx by src/credentials/libs.ts:
+// service-kit (and supervisor, with fastify) libs stay external too (TypeScript, loaded through tsx by src/credentials/libs.ts:
 // the store finds its migrations beside its sources).
 import { build } from 'esbuild';
 
@@ -17,7 +17,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['pg', 'ioredis', 'cli-table3', 'tsx', 'tsx/*', '@hypernode/store', '@hypernode/auth', '@hypernode/service-kit'],
+  external: ['pg', 'ioredis', 'cli-table3', 'tsx', 'tsx/*', '@hypernode/store', '@hypernode/auth', '@hypernode/service-kit', '@hypernode/supervisor', 'fastify'],
   banner: { js: "import { createRequire as __hnCreateRequire } from 'node:module'; const require = __hnCreateRequire(import.meta.url);" },
   minify: true,
   logLevel: 'warning',

@@ -1,5 +1,5 @@
 import { PortConfigError, UnknownServiceError } from './errors.js';
-import { isAppKind, PORT_CEILING, PORT_FLOOR } from './kinds.js';
+import { isShiftedKind, PORT_CEILING, PORT_FLOOR } from './kinds.js';
 import { networkHost, parseHost, parseNetwork, urlHost, type Network } from './network.js';
 import { loadRegistry, type Registry } from './registry.js';
 import type { ServiceEntry } from './schema.js';
@@ -119,8 +119,8 @@ function schemeFor(entry: ServiceEntry): string {
 
 /**
  * Resolves one entry. Port precedence: `<NAME>_PORT` env, then `PORT` (only when the service
- * runs alone), then the profile and instance applied to the registry port. Infra and
- * blockchain services are shared, so profiles and instances never move them. Host: `<NAME>_HOST`,
+ * runs alone), then the profile and instance applied to the registry port (apps and stack
+ * tools). Infra and blockchain services are shared, so profiles and instances never move them. Host: `<NAME>_HOST`,
  * else the network's host for it (`localhost`, or its compose service name).
  */
 export function resolveEntry(entry: ServiceEntry, options: ResolveOptions = {}): ResolvedService {
@@ -135,7 +135,7 @@ export function resolveEntry(entry: ServiceEntry, options: ResolveOptions = {}):
   } else if (options.alone && env.PORT) {
     port = parsePort(env.PORT, 'PORT');
     source = 'env';
-  } else if (isAppKind(entry.kind)) {
+  } else if (isShiftedKind(entry.kind)) {
     const shift = (profile === 'staging' ? STAGING_OFFSET : 0) + instance * INSTANCE_STEP;
     port = entry.port + shift;
     if (shift !== 0) source = 'profile';

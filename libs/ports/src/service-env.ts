@@ -4,7 +4,8 @@ import type { ServiceName } from './service-names.js';
 /**
  * The environment one service is started with: its own PORT, the profile, instance and
  * network, and the URL of every other service as `<NAME>_URL` on the host its peers reach it
- * on (localhost, or the compose service name under `HYPERNODE_NETWORK=compose`). A frontend
+ * on (localhost, or the compose service name under `HYPERNODE_NETWORK=compose`; stack tools only
+ * on the local network). A frontend
  * also gets the browser-facing backend URLs under the names the seed's frontends read
  * (VITE_BACKEND_*, NEXT_PUBLIC_*): those stay on localhost whatever the network.
  */
@@ -21,6 +22,8 @@ export function serviceEnv(name: ServiceName, options: ResolveOptions = {}): Rec
     PORT: String(self.port),
   };
   for (const peer of services) {
+    // A stack tool (the `hypernode up` supervisor) runs only beside a local stack: compose and clusters have none.
+    if (peer.kind === 'tool' && network !== 'local') continue;
     if (peer.name !== name) env[`${envPrefix(peer.name)}_URL`] = peer.url;
   }
   const url = (peer: string) => services.find((s) => s.name === peer)?.publicUrl;

@@ -2,6 +2,7 @@ export * from './credentials.js';
 export * from './cursor.js';
 export * from './deployments.js';
 export * from './events.js';
+export * from './identify.js';
 export * from './lock-order.js';
 export * from './migrate.js';
 export * from './nodes.js';

@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
-import { isAppKind, listServices, resolveSettings, workspaceRoot } from '@hypernode/ports';
+import { isShiftedKind, listServices, resolveSettings, workspaceRoot } from '@hypernode/ports';
 import { resolveOptions, withCommon, type CommonOptions } from '../common.js';
 
 /**
- * `hypernode up` (what `npm start` runs): a convenience over `nx run-many -t serve` — the same
- * task graph (every app's serve after `cli:infra`), plus an early check of every app port, the
- * sign-in links printed once every app answers, and a stop that leaves no process behind and
- * stops the infra this run started. It leases the checkout's instance slot for its own pid
+ * `hypernode up` (what `npm start` runs): the supervisor of the stack — the infra task once, then
+ * each app's own Nx serve target as a process it owns (state, logs, restart/stop/start over the
+ * HTTP API of the registry's `supervisor` service, for the dashboard), plus an early check of
+ * every port, the sign-in links printed once every app answers, and a stop that leaves no process
+ * behind and stops the infra this run started. `nx run-many -t serve` still runs the same stack,
+ * without the supervisor. It leases the checkout's instance slot for its own pid
  * (stack/instance-lease.ts) and releases it on exit.
  */
 export function registerUp(program: Command): void {
-  withCommon(program.command('up').description('serve every app on its registry port via `nx run-many -t serve` (after the infra task: PostgreSQL, Redis, migrations, credentials); Ctrl-C stops everything')).action(
+  withCommon(program.command('up').description('serve every app on its registry port, each a supervised `nx run <app>:serve` (after the infra task: PostgreSQL, Redis, migrations, credentials), with the dashboard\'s supervisor API; Ctrl-C stops everything')).action(
     async (options: CommonOptions) => {
       // Loaded on use: the stack's modules (child processes, crypto) cost every other command start-up time.
       // node:crypto too: importing it costs every command 5–20 ms of start-up (ESM loads it eagerly).
@@ -34,7 +36,7 @@ export function registerUp(program: Command): void {
         const { profile, instance } = resolveSettings(resolve);
         const services = listServices(resolve);
         log(`profile ${profile}, instance ${instance}, checkout ${root}`);
-        assertAppPortsFree(services.filter((s) => isAppKind(s.kind)));
+        assertAppPortsFree(services.filter((s) => isShiftedKind(s.kind)));
         const stackId = randomUUID();
         code = await runStack({
           root,

@@ -1,6 +1,6 @@
 import { findListeners } from '@hypernode/port-inspect';
 import { acquireSlot, leaseFilePath, releaseSlot, type Lease } from '@hypernode/instances';
-import { isAppKind, listServices, type ResolveOptions } from '@hypernode/ports';
+import { isShiftedKind, listServices, type ResolveOptions } from '@hypernode/ports';
 
 /** A lease this command holds (or joined), and how to let it go. */
 export interface HeldInstance {
@@ -10,9 +10,9 @@ export interface HeldInstance {
   release: () => Promise<void>;
 }
 
-/** Why a slot cannot be used although no lease holds it: one of its app ports is taken. */
+/** Why a slot cannot be used although no lease holds it: one of its app ports (or the supervisor's) is taken. */
 export function slotPortsHeld(slot: number, resolve: ResolveOptions): string | undefined {
-  const ports = listServices({ ...resolve, instance: slot }).filter((s) => isAppKind(s.kind)).map((s) => s.port);
+  const ports = listServices({ ...resolve, instance: slot }).filter((s) => isShiftedKind(s.kind)).map((s) => s.port);
   const held = [...findListeners(ports).keys()];
   return held.length > 0 ? `port${held.length > 1 ? 's' : ''} ${held.join(', ')} in use` : undefined;
 }

@@ -1,14 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
 import { waitHealthy } from '@hypernode/health';
 import { belongsToWorkspace, describeHolders, findListeners, pidsWithEnv, stopProcess, WORKSPACE_MARKER } from '@hypernode/port-inspect';
-import { isAppKind, portEnvVar, type ResolvedService } from '@hypernode/ports';
+import { bindHostFor, browserOrigins, isAppKind, portEnvVar, type ResolvedService } from '@hypernode/ports';
 import { CliError } from '../common.js';
+import { terminalEcho } from './echo.js';
+import { loadSupervisorLib } from './supervisor-lib.js';
 
 /** How long apps get to exit after SIGTERM before they are killed. */
 export const STOP_GRACE_MS = 12_000;
 
-/** Refuses to start when any app port is taken, naming every holder at once. */
+/** Refuses to start when any app port (or the supervisor's) is taken, naming every holder at once. */
 export function assertAppPortsFree(apps: readonly ResolvedService[]): void {
   const listeners = findListeners(apps.map((a) => a.port));
   const taken = apps.filter((a) => listeners.has(a.port));
@@ -20,28 +23,8 @@ export function assertAppPortsFree(apps: readonly ResolvedService[]): void {
   );
 }
 
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-/**
- * Prints the banner once every app answers its health check (so it is not lost in the apps'
- * start-up output), or after 120 s at the latest; never once the stack is stopping.
- */
-function printBannerWhenUp(banner: () => string[] | undefined, apps: readonly ResolvedService[], child: ChildProcess): void {
-  void (async () => {
-    await waitHealthy(apps, { waitMs: 120_000 }).catch(() => undefined);
-    const lines = banner();
-    if (lines && child.exitCode === null && child.signalCode === null) console.log(lines.join('\n'));
-  })();
-}
+/** Longest the infra task (PostgreSQL, Redis, migrations, credentials) may take before `up` gives up. */
+export const INFRA_TIMEOUT_MS = 300_000;
 
 /** Everything a stack run needs. */
 export interface StackOptions {
@@ -56,18 +39,13 @@ export interface StackOptions {
   banner?: () => string[] | undefined;
   /** Runs once everything is stopped (stops the infra this run started). */
   afterStop?: () => Promise<void>;
+  /** Extra routes on the supervisor's server (e.g. the OTLP receiver, POST /v1/traces). */
+  plugins?: FastifyPluginAsync[];
 }
 
-/**
- * Runs `nx run-many -t serve` for every registry app (Nx runs their `cli:infra` dependency
- * first) in its own process group, and on SIGINT/SIGTERM/SIGHUP (or when Nx exits) stops them
- * all: the group first, then every process still carrying this run's HYPERNODE_STACK id, then
- * whatever of this workspace still holds an app port; finally `afterStop`. Resolves to the exit code.
- */
-export async function runStack(options: StackOptions): Promise<number> {
-  const { root, services, log, stackId } = options;
-  const apps = services.filter((s) => isAppKind(s.kind));
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, HYPERNODE_STACK: stackId, [WORKSPACE_MARKER]: root, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
+/** The environment every process of the stack starts with (as `nx run-many -t serve` under `npm start` had it). */
+export function stackEnv(options: Pick<StackOptions, 'root' | 'env' | 'stackId' | 'log'>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, HYPERNODE_STACK: options.stackId, [WORKSPACE_MARKER]: options.root, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
   // Workers register with the join token (bootstrapAuth); a stale shared secret must not leak in.
   delete env.HYPERNODE_WORKER_TOKEN;
   // This is a new Nx run, not a task of an Nx run that started us (`npm start` inside a CI task, the
@@ -76,62 +54,174 @@ export async function runStack(options: StackOptions): Promise<number> {
   // "recursive task invocation".
   delete env.NX_INVOCATION_ROOT_PID;
   if (env.PORT) {
-    log(`ignoring PORT=${env.PORT}: it applies to one service run alone; use <SERVICE>_PORT (e.g. API_PORT) with npm start`);
+    options.log(`ignoring PORT=${env.PORT}: it applies to one service run alone; use <SERVICE>_PORT (e.g. API_PORT) with npm start`);
     delete env.PORT;
   }
-  const nx = join(root, 'node_modules', '.bin', 'nx');
-  const args = ['run-many', '-t', 'serve', '--projects', apps.map((a) => a.name).join(','), '--parallel', String(apps.length + 1), '--outputStyle', 'stream'];
-  log(`starting ${apps.map((a) => `${a.name} :${a.port}`).join(', ')}`);
-  // Own process group (so one signal reaches all of Nx) and piped output: Nx never sees a
-  // terminal it does not own, which in a TTY made its native runner abort (EIO).
-  const child = spawn(nx, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout!.pipe(process.stdout, { end: false });
-  child.stderr!.pipe(process.stderr, { end: false });
-  if (options.banner) printBannerWhenUp(options.banner, apps, child);
+  return env;
+}
 
-  let stopping: Promise<number> | undefined;
-  const stop = (reason: string, code: number): Promise<number> =>
-    (stopping ??= (async () => {
-      log(`stopping (${reason})`);
+/**
+ * Runs `nx run cli:infra` once (own process group, output prefixed `infra`), bounded by
+ * INFRA_TIMEOUT_MS; resolves to its exit code (1 on timeout or when `cancelled` fires).
+ */
+function runInfra(nx: string, root: string, env: NodeJS.ProcessEnv, echo: (text: string) => void, cancel: AbortSignal): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(nx, ['run', 'cli:infra', '--outputStyle=stream-without-prefixes'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const kill = () => {
       try {
         process.kill(-child.pid!, 'SIGTERM');
       } catch {
-        /* group already gone */
+        /* gone */
       }
-      if (!(await waitExit(child, STOP_GRACE_MS))) {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
+    };
+    const timer = setTimeout(() => {
+      echo(`infra task gave no result within ${INFRA_TIMEOUT_MS / 1000} s: stopped`);
+      kill();
+    }, INFRA_TIMEOUT_MS);
+    cancel.addEventListener('abort', kill, { once: true });
+    let partial = { stdout: '', stderr: '' };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream]!.on('data', (chunk: Buffer) => {
+        const lines = (partial[stream] + chunk.toString()).split('\n');
+        partial = { ...partial, [stream]: lines.pop()! };
+        for (const line of lines) echo(line);
+      });
+    }
+    child.on('error', (error) => echo(`cannot run ${nx}: ${error.message}`));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      cancel.removeEventListener('abort', kill);
+      for (const rest of Object.values(partial)) if (rest) echo(rest);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+/**
+ * `hypernode up`: runs the infra task once, then supervises each registry app's own Nx serve
+ * target (`nx run <app>:serve --excludeTaskDependencies`) as a process group it owns, with the
+ * dashboard's HTTP API (@hypernode/supervisor) on the registry port of `supervisor`. On
+ * SIGINT/SIGTERM/SIGHUP (or when its parent goes) it stops every service group, closes its
+ * server, then sweeps every process still carrying this run's HYPERNODE_STACK id and whatever of
+ * this workspace still holds a port; finally `afterStop`. Resolves to the exit code.
+ */
+export async function runStack(options: StackOptions): Promise<number> {
+  const { root, services, log, stackId } = options;
+  const apps = services.filter((s) => isAppKind(s.kind));
+  const tool = services.find((s) => s.name === 'supervisor');
+  const ports = [...apps.map((a) => a.port), ...(tool ? [tool.port] : [])];
+  const env = stackEnv(options);
+  const nx = join(root, 'node_modules', '.bin', 'nx');
+  const tty = process.stdout.isTTY === true;
+  const names = ['infra', ...apps.map((a) => a.name)];
+  const width = Math.max(...names.map((n) => n.length));
+  const cancel = new AbortController();
+
+  let stopping: Promise<number> | undefined;
+  let stopWith: ((code: number) => void) | undefined;
+  const stopped = new Promise<number>((resolve) => (stopWith = resolve));
+  // Filled once the supervisor is up; the stop closes whatever exists by then.
+  const teardown: { run?: () => Promise<void> } = {};
+
+  const stop = (reason: string, code: number): Promise<number> =>
+    (stopping ??= (async () => {
+      log(`stopping (${reason})`);
+      cancel.abort();
+      await teardown.run?.().catch((e: Error) => log(`stopping the supervised services: ${e.message}`));
       await Promise.all(pidsWithEnv('HYPERNODE_STACK', stackId).map((pid) => stopProcess(pid, 3_000).catch(() => undefined)));
-      const leftovers = findListeners(apps.map((a) => a.port));
-      for (const holders of leftovers.values()) {
+      for (const holders of findListeners(ports).values()) {
         for (const h of holders) if (h.pid && belongsToWorkspace(h, root)) await stopProcess(h.pid, 3_000).catch(() => undefined);
       }
       await options.afterStop?.().catch((e: Error) => log(e.message));
-      const stillHeld = [...findListeners(apps.map((a) => a.port)).entries()];
+      const stillHeld = [...findListeners(ports).entries()];
       if (stillHeld.length > 0) {
         log(`ports still held after stop: ${stillHeld.map(([port, h]) => `${port} by ${describeHolders(h)}`).join('; ')}`);
         return 1;
       }
-      log(`stopped; ports ${apps.map((a) => a.port).join(', ')} are free`);
+      log(`stopped; ports ${ports.join(', ')} are free`);
       return code;
-    })());
+    })().then((c) => {
+      stopWith!(c);
+      return c;
+    }));
 
-  return new Promise<number>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.on(signal, () => void stop(signal, 0).then(resolve));
-    }
-    // npm does not pass SIGTERM on to its script: when `npm start` is killed, we are
-    // re-parented. Treat that as a stop, so no app outlives the command that started it.
-    const parent = process.ppid;
-    setInterval(() => {
-      if (process.ppid !== parent) void stop('parent process exited', 0).then(resolve);
-    }, 250).unref();
-    child.on('exit', (code, signal) => {
-      if (!stopping) void stop(`nx exited with ${signal ?? code}`, code === 0 ? 0 : 1).then(resolve);
-    });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal, 0));
+  // npm does not pass SIGTERM on to its script: when `npm start` is killed, we are
+  // re-parented. Treat that as a stop, so no app outlives the command that started it.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop('parent process exited', 0);
+  }, 250).unref();
+
+  const infraPrefix = `${'infra'.padEnd(width)} │ `;
+  log('running the infra task (PostgreSQL, Redis, migrations, credentials): nx run cli:infra');
+  const infraCode = await runInfra(nx, root, env, (line) => process.stdout.write(`${infraPrefix}${line}\n`), cancel.signal);
+  if (stopping) return stopped;
+  if (infraCode !== 0) {
+    log(`the infra task failed (exit ${infraCode}); its output is above. Nothing else was started.`);
+    return stop('infra task failed', 1);
+  }
+
+  const lib = await loadSupervisorLib();
+  const { default: pg } = await import('pg');
+  const { defaultDatabaseUrl } = await import('@hypernode/store');
+  const { listenHttp } = await import('@hypernode/service-kit');
+  const echo = terminalEcho(names, tty);
+  const supervisorUrl = tool?.publicUrl;
+  const specs = apps.map((app) => ({
+    name: app.name,
+    kind: app.kind,
+    port: app.port,
+    endpoints: [{ name: app.kind === 'websocket' ? 'ws' : 'http', url: app.publicUrl }, ...(app.name === 'api' ? [{ name: 'docs', url: `${app.publicUrl}/docs` }] : [])],
+    probe: { host: 'localhost', port: app.port, healthPath: app.health.type === 'http' ? app.health.path : '/health', ready: app.kind !== 'frontend' },
+    launch: () => ({
+      command: nx,
+      args: ['run', `${app.name}:serve`, '--excludeTaskDependencies', '--outputStyle=stream-without-prefixes'],
+      cwd: root,
+      // Where the services send their traces (another part of the stack reads OTEL_*), unless the user chose.
+      env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? supervisorUrl ?? '', OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? app.name },
+    }),
+  }));
+  const supervisor = new lib.Supervisor({
+    services: specs,
+    stopGraceMs: STOP_GRACE_MS,
+    echo,
+    portHolder: (port) => {
+      const holders = findListeners([port]).get(port);
+      return holders?.length ? describeHolders(holders) : undefined;
+    },
   });
+  // Credentials are checked in this instance's database, as the api checks them; every query bounded.
+  const pool = new pg.Pool({ connectionString: env.DATABASE_URL || defaultDatabaseUrl(env), max: 3, connectionTimeoutMillis: 3_000, statement_timeout: 3_000, query_timeout: 3_000 });
+  pool.on('error', () => undefined);
+  let closeServer: (() => Promise<void>) | undefined;
+  teardown.run = async () => {
+    await supervisor.stopAll();
+    await closeServer?.();
+    await pool.end().catch(() => undefined);
+  };
+  if (tool) {
+    const server = await lib.createSupervisorServer({ supervisor, pool, origins: browserOrigins({ env }), instance: Number(env.HYPERNODE_INSTANCE ?? 0), checkout: root, plugins: options.plugins });
+    await server.ready();
+    try {
+      const listening = await listenHttp(server.server, tool.port, bindHostFor({ env }));
+      closeServer = async () => {
+        await server.close();
+        await listening.close();
+      };
+    } catch (error) {
+      log(`the supervisor cannot listen on ${tool.port}: ${(error as Error).message}; the stack runs without dashboard logs and actions`);
+    }
+  }
+  if (stopping) return stopped;
+  log(`starting ${apps.map((a) => `${a.name} :${a.port}`).join(', ')}`);
+  await supervisor.startAll();
+  void (async () => {
+    await waitHealthy(apps, { waitMs: 120_000 }).catch(() => undefined);
+    if (stopping) return;
+    const lines = options.banner?.();
+    if (lines) console.log(lines.join('\n'));
+    if (closeServer && supervisorUrl) log(`supervisor: ${supervisorUrl} (services, logs, restart/stop/start; the dashboard uses it)`);
+  })();
+  return stopped;
 }
