@@ -110,9 +110,9 @@ export function TracesView({ client, route, navigate }: { client: SupervisorClie
       )}
       <div className="trace-layout">
         <nav aria-label="Recent traces">
-          {traces === undefined ? (
+          {traces === undefined && client ? (
             <p aria-busy="true">Loading traces…</p>
-          ) : traces.length === 0 ? (
+          ) : !traces || traces.length === 0 ? (
             <p className="muted" data-testid="no-traces">
               No traces{route.deploymentId ? ` for deployment ${route.deploymentId}` : ''}.
             </p>

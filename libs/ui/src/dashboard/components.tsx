@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { SupervisedService } from '@hypernode/events';
 import { ansiSegments } from './ansi.js';
 import { SHORTCUTS, ShortcutMatcher, isTyping, type Shortcut } from './shortcuts.js';
@@ -59,6 +59,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
 /** A modal dialog on the native <dialog> (focus trap, Escape and backdrop close for free). */
 export function Dialog({ open, onClose, title, children }: { open: boolean; onClose: () => void; title: string; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -66,9 +67,9 @@ export function Dialog({ open, onClose, title, children }: { open: boolean; onCl
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="dialog-title" onClose={onClose} onClick={(e) => e.target === ref.current && onClose()}>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onClose={onClose} onClick={(e) => e.target === ref.current && onClose()}>
       <div className="dialog-body">
-        <h2 id="dialog-title">{title}</h2>
+        <h2 id={titleId}>{title}</h2>
         {children}
       </div>
     </dialog>
