@@ -39,9 +39,11 @@ export async function createSupervisorServer(options: SupervisorServerOptions): 
   const logs: LogStore = supervisor.logs;
   // forceCloseConnections: close() must not wait on a browser's keep-alive socket (Ctrl-C frees the port at once).
   const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 64 * 1024, forceCloseConnections: true });
-  // Origin and credential check first: before CORS answers a preflight and before any route.
-  app.addHook('onRequest', checkAccess(pool, origins));
+  // The cookie parser's onRequest hook must run before the credential check, or a browser's
+  // `hn_session` cookie is never seen (401 for every signed-in dashboard).
   await app.register(cookie);
+  // Origin and credential check next: before CORS answers a preflight and before any route.
+  app.addHook('onRequest', checkAccess(pool, origins));
   await app.register(cors, { origin: [...origins], credentials: true, methods: ['GET', 'POST', 'OPTIONS'] });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
