@@ -35,7 +35,7 @@ function Endpoints({ row }: { row: { port?: ServiceRow; sup?: SupervisedService 
 function Counts({ sup }: { sup?: SupervisedService }) {
   if (!sup) return <span className="muted">—</span>;
   return (
-    <span className="endpoints">
+    <span className="inline-group">
       <a className={`count-link errors${sup.errorCount === 0 ? ' zero' : ''}`} href={logsLink([sup.name], 'error')} aria-label={`${sup.errorCount} errors in ${sup.name} logs`}>
         {sup.errorCount} err
       </a>
@@ -86,27 +86,27 @@ export function ServicesView({ ports, supervisor, isAdmin }: { ports: ServiceRow
               <th scope="col">state</th>
               <th scope="col">health</th>
               <th scope="col">port</th>
-              <th scope="col">kind</th>
               <th scope="col">endpoints</th>
               <th scope="col">uptime</th>
               <th scope="col">CPU</th>
               <th scope="col">memory</th>
               <th scope="col">logs</th>
               <th scope="col">latency</th>
-              <th scope="col">last check</th>
               {withActions && <th scope="col">actions</th>}
             </tr>
           </thead>
           <tbody>
             {rows.map(({ name, port, sup }) => (
               <tr key={name} data-service={name} data-state={sup?.state}>
-                <th scope="row">{name}</th>
+                <th scope="row" title={port?.purpose ?? sup?.kind}>
+                  {name}
+                  <span className="muted kind"> {port?.kind ?? sup?.kind}</span>
+                </th>
                 <td>
                   <StateBadge service={sup} />
                 </td>
-                <td>{port ? <StatusBadge status={port.health.status} label={port.health.status === 'down' && !port.required ? 'down (optional)' : port.health.status} /> : <span className="muted">—</span>}</td>
+                <td title={port ? `${port.health.detail} · checked ${new Date(port.health.checkedAt).toLocaleTimeString()}` : undefined}>{port ? <StatusBadge status={port.health.status} label={port.health.status === 'down' && !port.required ? 'down (optional)' : port.health.status} /> : <span className="muted">—</span>}</td>
                 <td className="num">{port?.port ?? '—'}</td>
-                <td>{port?.kind ?? sup?.kind}</td>
                 <td>
                   <Endpoints row={{ port, sup }} />
                 </td>
@@ -117,11 +117,10 @@ export function ServicesView({ ports, supervisor, isAdmin }: { ports: ServiceRow
                   <Counts sup={sup} />
                 </td>
                 <td className="num">{port ? `${port.health.latencyMs} ms` : '—'}</td>
-                <td>{port ? new Date(port.health.checkedAt).toLocaleTimeString() : '—'}</td>
                 {withActions && (
                   <td>
                     {sup && (
-                      <span className="endpoints">
+                      <span className="inline-group">
                         <button type="button" className="button" disabled={busy === name} onClick={() => act(name, 'restart')} aria-label={`Restart ${name}`}>
                           Restart
                         </button>
