@@ -27,6 +27,11 @@ export interface SupervisorOptions {
   stopGraceMs?: number;
   /** Every line as stored, with the raw text it came from (the CLI echoes it to the terminal). */
   echo?: (line: LogLine, raw: string) => void;
+  /**
+   * Reads the app's own exit from a wrapper's output line (Nx exits 1 whatever code its task
+   * exited with; the serve executor prints the task's code): the reported exit is then the app's.
+   */
+  exitFromOutput?: (text: string) => { code: number | null; signal: string | null } | undefined;
   /** Who holds a TCP port now (undefined = free); used to verify a stop freed the port. */
   portHolder?: (port: number) => string | undefined;
 }
@@ -57,6 +62,8 @@ interface Entry {
   /** An action (stop/start/restart) is under way: probes and other actions wait. */
   busy?: string;
   probing?: boolean;
+  /** The app's own exit as its wrapper printed it during the current run. */
+  appExit?: { run: number; code: number | null; signal: string | null };
 }
 
 export type SupervisorAction = 'start' | 'stop' | 'restart';
@@ -86,6 +93,8 @@ export class Supervisor {
         (run, stream, text) => {
           const line = this.logs.append(spec.name, run, stream, text);
           options.echo?.(line, text);
+          const appExit = options.exitFromOutput?.(text);
+          if (appExit) this.entries.get(spec.name)!.appExit = { run, ...appExit };
         },
         (exit) => this.exited(spec.name, exit),
       );
@@ -172,12 +181,14 @@ export class Supervisor {
 
   private exited(name: string, exit: RunExit): void {
     const e = this.entries.get(name)!;
-    e.exitCode = exit.code;
-    e.exitSignal = exit.signal;
+    const app = e.appExit?.run === exit.run ? e.appExit : undefined;
+    e.appExit = undefined;
+    e.exitCode = app ? app.code : exit.code;
+    e.exitSignal = app ? app.signal : exit.signal;
     e.startedAt = null;
     e.cpuPercent = null;
     e.memoryBytes = null;
-    const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const how = e.exitSignal ? `killed by ${e.exitSignal}` : `exited with code ${e.exitCode}`;
     if (exit.requested) this.set(e, 'stopped', `stopped on request (${how})`);
     else this.set(e, 'crashed', `${how} (run ${exit.run}); not restarted automatically: restart it once the cause is fixed`);
   }
@@ -251,9 +262,10 @@ export class Supervisor {
         const pid = e.proc.pid;
         if (pid === null) return;
         const usage = await sampleTree(pid);
-        if (e.proc.pid !== pid) return;
-        e.cpuPercent = usage?.cpuPercent ?? null;
-        e.memoryBytes = usage?.memoryBytes ?? null;
+        // A failed sample (a process of the tree exiting mid-read) keeps the last figures.
+        if (e.proc.pid !== pid || !usage) return;
+        e.cpuPercent = usage.cpuPercent;
+        e.memoryBytes = usage.memoryBytes;
       }),
     );
   }

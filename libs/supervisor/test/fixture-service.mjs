@@ -30,6 +30,13 @@ const server = createServer((req, res) => {
     process.stdout.write(out, () => res.end('ok'));
     return;
   }
+  if (url.pathname === '/wrapped-exit') {
+    // As Nx's serve executor reports its app's exit before Nx itself exits 1.
+    res.end('bye');
+    console.error(`${name}:serve exited with code 7 (see its output above): this Nx command will exit 1`);
+    setTimeout(() => process.exit(1), 20);
+    return;
+  }
   if (url.pathname === '/exit') {
     res.end('bye');
     log(60, `${name} exiting with code 3 on request`);

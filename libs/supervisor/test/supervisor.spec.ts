@@ -11,7 +11,11 @@ describe('Supervisor with real child processes', () => {
   beforeAll(async () => {
     portA = await freePort();
     portB = await freePort();
-    supervisor = new Supervisor({ services: [fixtureSpec('alpha', portA), fixtureSpec('beta', portB, { READY_FAIL: '1' })], probeMs: 200, sampleMs: 300, stopGraceMs: 3_000, portHolder });
+    const exitFromOutput = (text: string) => {
+      const match = /^\S+:serve exited with code (\d+)/.exec(text);
+      return match ? { code: Number(match[1]), signal: null } : undefined;
+    };
+    supervisor = new Supervisor({ services: [fixtureSpec('alpha', portA), fixtureSpec('beta', portB, { READY_FAIL: '1' })], probeMs: 200, sampleMs: 300, stopGraceMs: 3_000, portHolder, exitFromOutput });
     await supervisor.startAll();
   });
   afterAll(async () => {
@@ -27,8 +31,9 @@ describe('Supervisor with real child processes', () => {
     const alpha = supervisor.service('alpha');
     expect(alpha.pid).toBeGreaterThan(0);
     expect(alpha.startedAt).not.toBeNull();
-    await until('cpu/memory sampled', 5_000, () => supervisor.service('alpha').memoryBytes);
-    expect(supervisor.service('alpha').memoryBytes).toBeGreaterThan(1_000_000);
+    const memory = await until('cpu/memory sampled', 5_000, () => supervisor.service('alpha').memoryBytes ?? undefined);
+    expect(memory).toBeGreaterThan(1_000_000);
+    expect(supervisor.service('alpha').cpuPercent).toBeGreaterThanOrEqual(0);
     expect(alpha.errorCount).toBeGreaterThanOrEqual(1);
     expect(alpha.warnCount).toBeGreaterThanOrEqual(2); // the pino warning and the stderr line
   });
@@ -55,8 +60,14 @@ describe('Supervisor with real child processes', () => {
     const after = await supervisor.act('alpha', 'restart');
     expect(after).toMatchObject({ state: 'starting', restarts: 1, exitCode: null });
     await until('alpha ready again', 10_000, () => supervisor.service('alpha').state === 'ready');
+    // A wrapper (Nx) that exits 1 after printing its app's exit: the app's code is reported.
+    await fetch(`http://127.0.0.1:${portA}/wrapped-exit`).then((r) => r.text());
+    const wrapped = await until('alpha crashed again', 2_000, () => (supervisor.service('alpha').state === 'crashed' ? supervisor.service('alpha') : undefined));
+    expect(wrapped).toMatchObject({ exitCode: 7, exitSignal: null, restarts: 1 });
+    await supervisor.act('alpha', 'start');
+    await until('alpha ready a third time', 10_000, () => supervisor.service('alpha').state === 'ready');
     const runs = new Set(supervisor.logs.query(parseLogQuery({ services: 'alpha', q: 'listening on' }, supervisor.names())).lines.map((l) => l.run));
-    expect([...runs].sort()).toEqual([0, 1]);
+    expect([...runs].sort()).toEqual([0, 1, 2]);
   });
 
   it('stop sends SIGTERM to the group and frees the port; a second stop is refused; start runs it again', async () => {

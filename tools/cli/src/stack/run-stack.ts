@@ -6,6 +6,7 @@ import { belongsToWorkspace, describeHolders, findListeners, pidsWithEnv, stopPr
 import { bindHostFor, browserOrigins, isAppKind, portEnvVar, type ResolvedService } from '@hypernode/ports';
 import { CliError } from '../common.js';
 import { terminalEcho } from './echo.js';
+import { serveExitOf } from './serve-exit.js';
 import { loadSupervisorLib } from './supervisor-lib.js';
 
 /** How long apps get to exit after SIGTERM before they are killed. */
@@ -178,14 +179,22 @@ export async function runStack(options: StackOptions): Promise<number> {
       command: nx,
       args: ['run', `${app.name}:serve`, '--excludeTaskDependencies', '--outputStyle=stream-without-prefixes'],
       cwd: root,
-      // Where the services send their traces (another part of the stack reads OTEL_*), unless the user chose.
-      env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? supervisorUrl ?? '', OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? app.name },
+      env: {
+        ...env,
+        // Where the services send their traces (another part of the stack reads OTEL_*), unless the user chose.
+        OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? supervisorUrl ?? '',
+        OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? app.name,
+        // One Nx per app: plugins loaded in-process rather than in two worker processes per Nx.
+        // Measured here (realtime): 0.68 GB + 0.23 GB of workers → 0.48 GB, same start-up time.
+        NX_ISOLATE_PLUGINS: process.env.NX_ISOLATE_PLUGINS ?? 'false',
+      },
     }),
   }));
   const supervisor = new lib.Supervisor({
     services: specs,
     stopGraceMs: STOP_GRACE_MS,
     echo,
+    exitFromOutput: serveExitOf,
     portHolder: (port) => {
       const holders = findListeners([port]).get(port);
       return holders?.length ? describeHolders(holders) : undefined;
