@@ -7,7 +7,7 @@ import { formatRoute } from './route.js';
 export function NodesTable({ nodes, deployments }: { nodes: NodeRecord[]; deployments: DeploymentRecord[] }) {
   if (nodes.length === 0) return <p>No GPU nodes yet: start one with <code>npx nx run gpu-worker:serve</code> (npm start runs one).</p>;
   return (
-    <div className="table-wrap"><table aria-label="GPU nodes">
+    <div className="table-wrap" role="region" aria-label="GPU nodes table" tabIndex={0}><table aria-label="GPU nodes">
       <thead><tr><th>node</th><th>status</th><th>GPU</th><th>free VRAM</th><th>deployment</th></tr></thead>
       <tbody>
         {nodes.map((n) => {
@@ -38,7 +38,7 @@ export function DeploymentsTable({ deployments, filter, onFilter }: { deployment
       {shown.length === 0 ? (
         <p>No deployments{filter ? ` in state ${filter}` : ''}: create one in the LLM deployer.</p>
       ) : (
-        <div className="table-wrap"><table aria-label="Deployments">
+        <div className="table-wrap" role="region" aria-label="Deployments table" tabIndex={0}><table aria-label="Deployments">
           <thead><tr><th>model</th><th>state</th><th>progress</th><th>created</th><th>trace</th></tr></thead>
           <tbody>
             {shown.map((d) => (

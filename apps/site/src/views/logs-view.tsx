@@ -145,8 +145,6 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
         if (reconnected) void loadPage(); // the gap: the merge drops what is already shown
       },
     ).start();
-    // A test or a console can feed frames through the very path the stream uses.
-    (globalThis as Record<string, unknown>).__HYPERNODE_LOG_FRAMES__ = (frameLines: LogLine[]) => batcher.push(frameLines);
     return () => {
       live = false;
       ws.close();

@@ -78,7 +78,8 @@ export function ServicesView({ ports, supervisor, isAdmin }: { ports: ServiceRow
           {problem}
         </p>
       )}
-      <div className="table-wrap">
+      {/* Focusable: a keyboard user can scroll a table wider than the screen. */}
+      <div className="table-wrap" role="region" aria-label="Services table" tabIndex={0}>
         <table aria-label="Services">
           <thead>
             <tr>
