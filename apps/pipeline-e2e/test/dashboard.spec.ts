@@ -266,48 +266,10 @@ describe.skipIf(!hasSupervisor)('the dashboard on `hypernode up` (real superviso
     expect(await axeProblems()).toEqual([]);
   }, 60_000);
 
-  it('keeps rendering through a burst of 10,000 log lines (frame times printed)', async () => {
-    await page.goto(`${siteUrl}/#/logs?services=api`);
-    await page.locator('[data-testid="line-count"]').waitFor({ timeout: 15_000 });
-    await sleep(1_000);
-    const count = async () => Number((await page.locator('[data-testid="line-count"]').textContent())!.replace(/\D/g, ''));
-    const start = await count();
-    await page.evaluate(() => {
-      const w = window as unknown as { __frames: number[]; __stop: boolean };
-      w.__frames = [];
-      w.__stop = false;
-      let last = performance.now();
-      const tick = (now: number) => {
-        w.__frames.push(now - last);
-        last = now;
-        if (!w.__stop) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
-    // 10,000 requests to a route that does not exist: the api logs one line per request (service-kit request-log).
-    const began = Date.now();
-    const result = await burst(`${apiUrl}/burst-${Date.now()}`, 10_000, 20);
-    const sent = Date.now() - began;
-    const target = start + 10_000;
-    await waitFor('10,000 burst lines on the page', async () => ((await count()) >= target ? true : undefined), 60_000).catch(() => undefined);
-    const shown = (await count()) - start;
-    const frames = await page.evaluate(() => {
-      const w = window as unknown as { __frames: number[]; __stop: boolean };
-      w.__stop = true;
-      return w.__frames.slice(1);
-    });
-    const sorted = [...frames].sort((a, b) => a - b);
-    const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
-    const max = sorted[sorted.length - 1] ?? 0;
-    console.log(
-      `log burst: ${result.total} requests in ${sent} ms (${result.failed} failed) → ${shown} new lines on the page; ` +
-        `${frames.length} frames, p95 ${p95.toFixed(1)} ms, max ${max.toFixed(1)} ms (budget: p95 ≤ 50 ms, max ≤ 250 ms; printed, not asserted)`,
-    );
-    expect(shown).toBeGreaterThanOrEqual(10_000);
-    await shot('logs-burst');
-  }, 180_000);
-
   it('pauses, marks, clears and offers the download of the current filter', async () => {
+    await page.goto(`${siteUrl}/#/logs?services=api`);
+    await page.getByTestId('line-count').waitFor({ timeout: 15_000 });
+    await sleep(1_000);
     await page.keyboard.press('p');
     await page.getByRole('button', { name: /^Resume/ }).waitFor({ timeout: 5_000 });
     await page.keyboard.press('p');
@@ -319,10 +281,10 @@ describe.skipIf(!hasSupervisor)('the dashboard on `hypernode up` (real superviso
     expect(download.status).toBe(200);
     expect((await download.text()).split('\n')[0]).toMatch(/^\{"seq":/);
     const beforeClear = Number((await page.getByTestId('line-count').textContent())!.replace(/\D/g, ''));
-    expect(beforeClear).toBeGreaterThan(100);
+    expect(beforeClear).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Clear' }).click();
     // Cleared on the client; new lines (heartbeats) keep coming after it.
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="line-count"]')!.textContent!.replace(/\D/g, '')) < 100, undefined, { timeout: 5_000 });
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="line-count"]')?.textContent?.replace(/\D/g, '') ?? n) < Math.min(n, 20), beforeClear, { timeout: 5_000 });
   }, 60_000);
 
   it('shows traces (or says there are none), a waterfall when there is one, and links a deployment to its trace', async () => {
@@ -403,6 +365,47 @@ describe.skipIf(!hasSupervisor)('the dashboard on `hypernode up` (real superviso
     }
     await page.setViewportSize({ width: 1440, height: 900 });
   }, 120_000);
+
+  it('keeps rendering through a burst of 10,000 log lines (frame times printed)', async () => {
+    await page.goto(`${siteUrl}/#/logs?services=api`);
+    await page.locator('[data-testid="line-count"]').waitFor({ timeout: 15_000 });
+    await sleep(1_000);
+    const count = async () => Number((await page.locator('[data-testid="line-count"]').textContent())!.replace(/\D/g, ''));
+    const start = await count();
+    await page.evaluate(() => {
+      const w = window as unknown as { __frames: number[]; __stop: boolean };
+      w.__frames = [];
+      w.__stop = false;
+      let last = performance.now();
+      const tick = (now: number) => {
+        w.__frames.push(now - last);
+        last = now;
+        if (!w.__stop) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    // 10,000 requests to a route that does not exist: the api logs one line per request (service-kit request-log).
+    const began = Date.now();
+    const result = await burst(`${apiUrl}/burst-${Date.now()}`, 10_000, 20);
+    const sent = Date.now() - began;
+    const target = start + 10_000;
+    await waitFor('10,000 burst lines on the page', async () => ((await count()) >= target ? true : undefined), 90_000).catch(() => undefined);
+    const shown = (await count()) - start;
+    const frames = await page.evaluate(() => {
+      const w = window as unknown as { __frames: number[]; __stop: boolean };
+      w.__stop = true;
+      return w.__frames.slice(1);
+    });
+    const sorted = [...frames].sort((a, b) => a - b);
+    const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
+    const max = sorted[sorted.length - 1] ?? 0;
+    console.log(
+      `log burst: ${result.total} requests in ${sent} ms (${result.failed} failed) → ${shown} new lines on the page; ` +
+        `${frames.length} frames, p95 ${p95.toFixed(1)} ms, max ${max.toFixed(1)} ms (budget: p95 ≤ 50 ms, max ≤ 250 ms; printed, not asserted)`,
+    );
+    expect(shown).toBeGreaterThanOrEqual(10_000);
+    await shot('logs-burst');
+  }, 240_000);
 });
 
 describe.runIf(!hasSupervisor)('the dashboard on `hypernode up`', () => {

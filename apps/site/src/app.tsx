@@ -82,7 +82,7 @@ function Dashboard({ apiUrl, session, theme }: { apiUrl: string; session: Sessio
     if (data.services) setServices((list) => applyHealth(list, data.services!));
   }, []);
   const status = useEventStream(WS_URL, ['services', 'nodes', 'deployments'], onEvent, reload);
-  const supervisor = useSupervisor(SUPERVISOR_URL, signedOut);
+  const supervisor = useSupervisor(SUPERVISOR_URL);
   const isAdmin = session.who?.scopes.includes('admin') ?? false;
 
   useShortcuts((shortcut) => {
@@ -152,7 +152,7 @@ function Dashboard({ apiUrl, session, theme }: { apiUrl: string; session: Sessio
         )}
         {route.view === 'services' && <ServicesView ports={services} supervisor={supervisor} isAdmin={isAdmin} />}
         {route.view === 'logs' &&
-          (supervisor.client && supervisor.available !== false ? (
+          (supervisor.client && (supervisor.available !== false || supervisor.answered) ? (
             <LogsView client={supervisor.client} names={names} route={route} navigate={navigate} paused={paused} onPause={setPaused} searchRef={searchRef} />
           ) : (
             <section aria-labelledby="logs-heading">

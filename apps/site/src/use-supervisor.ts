@@ -10,6 +10,8 @@ export interface SupervisorState {
   client?: SupervisorClient;
   /** undefined while the first answer is awaited; false when it does not answer (bare `nx run-many -t serve`). */
   available: boolean | undefined;
+  /** It answered at least once on this page (a later hiccup keeps the logs view and its lines). */
+  answered: boolean;
   services: SupervisedService[];
   error?: string;
   stream: StreamState;
@@ -23,10 +25,11 @@ export interface SupervisorState {
  * The supervisor's view of the services: GET /services every SERVICES_POLL_MS, plus the live
  * `state` frames of `WS /logs/stream` (a crash shows at once, not at the next poll).
  */
-export function useSupervisor(url: string | undefined, onSignedOut: () => void): SupervisorState {
+export function useSupervisor(url: string | undefined): SupervisorState {
   const client = useMemo(() => (url ? new SupervisorClient(url) : undefined), [url]);
   const [available, setAvailable] = useState<boolean | undefined>(client ? undefined : false);
   const [services, setServices] = useState<SupervisedService[]>([]);
+  const [answered, setAnswered] = useState(false);
   const [error, setError] = useState<string>();
   const [stream, setStream] = useState<StreamState>('connecting');
   const [tick, setTick] = useState(0);
@@ -42,13 +45,15 @@ export function useSupervisor(url: string | undefined, onSignedOut: () => void):
           if (!live) return;
           setServices(answer.services);
           setAvailable(true);
+          setAnswered(true);
           setError(undefined);
         },
         (e: Error) => {
           if (!live) return;
-          if (e instanceof NotSignedInError) return onSignedOut();
+          // The api owns the session (its 401 signs the page out); a supervisor that refuses it
+          // for a moment (its credential lookup under load) only pauses logs and actions.
           setAvailable(false);
-          setError(e.message);
+          setError(e instanceof NotSignedInError ? 'the supervisor did not accept this session (401); retrying' : e.message);
         },
       );
     void load();
@@ -57,7 +62,7 @@ export function useSupervisor(url: string | undefined, onSignedOut: () => void):
       live = false;
       clearInterval(timer);
     };
-  }, [client, tick, onSignedOut]);
+  }, [client, tick]);
 
   useEffect(() => {
     if (!client || !available) return;
@@ -75,5 +80,5 @@ export function useSupervisor(url: string | undefined, onSignedOut: () => void):
     return () => ws.close();
   }, [client, available, refresh]);
 
-  return { client, available, services, error, stream, refresh, update };
+  return { client, available, answered, services, error, stream, refresh, update };
 }

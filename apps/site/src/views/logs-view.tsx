@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { LOG_LEVELS, type LogLevel, type LogLine } from '@hypernode/events';
 import { AnsiText, CLIENT_LINE_CAP, CopyButton, FrameBatcher, formatClock, lineAsText, LogStream, mergeLines, parseSearch, serviceColour, type StreamState, type SupervisorClient, type ViewLine } from '@hypernode/ui/dashboard';
@@ -12,7 +12,8 @@ const ROW_HEIGHT = 22;
 // Marks sort after any line of the same millisecond (sequence numbers stay far below 2^52).
 let markSeq = 2 ** 52;
 
-function LogRow({ line, expanded, onToggle, onTrace }: { line: ViewLine; expanded: boolean; onToggle: () => void; onTrace: (id: string) => void }) {
+// Memoised: a frame that appends lines re-renders only the rows that are new on screen.
+const LogRow = memo(function LogRow({ line, expanded, onToggle, onTrace }: { line: ViewLine; expanded: boolean; onToggle: (seq: number) => void; onTrace: (id: string) => void }) {
   if (line.kind === 'mark') {
     return (
       <div className="log-row mark" role="listitem" data-mark="true">
@@ -41,7 +42,7 @@ function LogRow({ line, expanded, onToggle, onTrace }: { line: ViewLine; expande
             </button>
           )}
           {hasFields && (
-            <button type="button" className="icon-button" aria-expanded={expanded} onClick={onToggle} aria-label={expanded ? 'Hide fields' : 'Show fields'}>
+            <button type="button" className="icon-button" aria-expanded={expanded} onClick={() => onToggle(line.seq)} aria-label={expanded ? 'Hide fields' : 'Show fields'}>
               {'{…}'}
             </button>
           )}
@@ -51,7 +52,7 @@ function LogRow({ line, expanded, onToggle, onTrace }: { line: ViewLine; expande
       {expanded && hasFields && <pre className="log-fields">{JSON.stringify(line.fields, null, 2)}</pre>}
     </div>
   );
-}
+});
 
 export interface LogsViewProps {
   client: SupervisorClient;
@@ -184,6 +185,16 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
     bump();
   };
   const searchProblem = parseSearch(query);
+  const onToggle = useCallback(
+    (seq: number) =>
+      setExpanded((set) => {
+        const next = new Set(set);
+        if (!next.delete(seq)) next.add(seq);
+        return next;
+      }),
+    [],
+  );
+  const onTrace = useCallback((id: string) => navigate(traceLink(id)), [navigate]);
 
   return (
     <section aria-labelledby="logs-heading">
@@ -267,14 +278,8 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
                 <LogRow
                   line={line}
                   expanded={line.kind === undefined && expanded.has(line.seq)}
-                  onToggle={() =>
-                    setExpanded((set) => {
-                      const next = new Set(set);
-                      if (line.kind === undefined && !next.delete(line.seq)) next.add(line.seq);
-                      return next;
-                    })
-                  }
-                  onTrace={(id) => navigate(traceLink(id))}
+                  onToggle={onToggle}
+                  onTrace={onTrace}
                 />
               </div>
             );

@@ -36,11 +36,11 @@ function Counts({ sup }: { sup?: SupervisedService }) {
   if (!sup) return <span className="muted">—</span>;
   return (
     <span className="inline-group">
-      <a className={`count-link errors${sup.errorCount === 0 ? ' zero' : ''}`} href={logsLink([sup.name], 'error')} aria-label={`${sup.errorCount} errors in ${sup.name} logs`}>
-        {sup.errorCount} err
+      <a className={`count-link errors${sup.errorCount === 0 ? ' zero' : ''}`} href={logsLink([sup.name], 'error')}>
+        {sup.errorCount} err<span className="visually-hidden"> in {sup.name} logs</span>
       </a>
-      <a className={`count-link warnings${sup.warnCount === 0 ? ' zero' : ''}`} href={logsLink([sup.name], 'warn')} aria-label={`${sup.warnCount} warnings in ${sup.name} logs`}>
-        {sup.warnCount} warn
+      <a className={`count-link warnings${sup.warnCount === 0 ? ' zero' : ''}`} href={logsLink([sup.name], 'warn')}>
+        {sup.warnCount} warn<span className="visually-hidden"> in {sup.name} logs</span>
       </a>
     </span>
   );
