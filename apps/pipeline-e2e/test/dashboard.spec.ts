@@ -426,7 +426,3 @@ describe.skipIf(!hasSupervisor)('the dashboard on `hypernode up` (real superviso
     await shot('logs-burst');
   }, 240_000);
 });
-
-describe.runIf(!hasSupervisor)('the dashboard on `hypernode up`', () => {
-  it.skip('needs the registry service `supervisor` (merge the supervisor branch)', () => undefined);
-});
