@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { LOG_LEVELS, type LogLevel, type LogLine } from '@hypernode/events';
-import { AnsiText, CLIENT_LINE_CAP, CopyButton, FrameBatcher, formatClock, lineAsText, LogStream, mergeLines, parseSearch, serviceColour, type StreamState, type SupervisorClient, type ViewLine } from '@hypernode/ui/dashboard';
+import { AnsiText, CLIENT_LINE_CAP, FrameBatcher, formatClock, lineAsText, LogStream, mergeLines, parseSearch, serviceColour, type StreamState, type SupervisorClient, type ViewLine } from '@hypernode/ui/dashboard';
 import { formatRoute, traceLink, type Route } from '../route.js';
 
 /** Lines fetched when the filters change (the stream brings the rest). */
@@ -13,7 +13,16 @@ const ROW_HEIGHT = 22;
 let markSeq = 2 ** 52;
 
 // Memoised: a frame that appends lines re-renders only the rows that are new on screen.
-const LogRow = memo(function LogRow({ line, expanded, onToggle, onTrace }: { line: ViewLine; expanded: boolean; onToggle: (seq: number) => void; onTrace: (id: string) => void }) {
+const COPY_ICON = (
+  <svg aria-hidden="true" viewBox="0 0 16 16" fill="currentColor">
+    <path d="M0 6.75C0 5.78.78 5 1.75 5h1.5a.75.75 0 0 1 0 1.5h-1.5a.25.25 0 0 0-.25.25v7.5c0 .14.11.25.25.25h7.5a.25.25 0 0 0 .25-.25v-1.5a.75.75 0 0 1 1.5 0v1.5A1.75 1.75 0 0 1 9.25 16h-7.5A1.75 1.75 0 0 1 0 14.25Z" />
+    <path d="M5 1.75C5 .78 5.78 0 6.75 0h7.5C15.22 0 16 .78 16 1.75v7.5A1.75 1.75 0 0 1 14.25 11h-7.5A1.75 1.75 0 0 1 5 9.25Zm1.75-.25a.25.25 0 0 0-.25.25v7.5c0 .14.11.25.25.25h7.5a.25.25 0 0 0 .25-.25v-7.5a.25.25 0 0 0-.25-.25Z" />
+  </svg>
+);
+
+// Memoised and stateless: a frame that appends lines mounts only the rows new on screen, each cheap
+// (the copy feedback lives once in the view, not in every row).
+const LogRow = memo(function LogRow({ line, expanded, onToggle, onTrace, onCopy }: { line: ViewLine; expanded: boolean; onToggle: (seq: number) => void; onTrace: (id: string) => void; onCopy: (line: LogLine) => void }) {
   if (line.kind === 'mark') {
     return (
       <div className="log-row mark" role="listitem" data-mark="true">
@@ -46,7 +55,9 @@ const LogRow = memo(function LogRow({ line, expanded, onToggle, onTrace }: { lin
               {'{…}'}
             </button>
           )}
-          <CopyButton text={lineAsText(line)} label="Copy line" />
+          <button type="button" className="icon-button" onClick={() => onCopy(line)} aria-label="Copy line" title="Copy line">
+            {COPY_ICON}
+          </button>
         </span>
       </div>
       {expanded && hasFields && <pre className="log-fields">{JSON.stringify(line.fields, null, 2)}</pre>}
@@ -158,7 +169,7 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
+    overscan: 8,
     getItemKey: (i) => {
       const line = lines.current[i]!;
       return line.kind === 'mark' ? `m${line.seq}` : line.seq;
@@ -195,6 +206,13 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
     [],
   );
   const onTrace = useCallback((id: string) => navigate(traceLink(id)), [navigate]);
+  const [copied, setCopied] = useState('');
+  const onCopy = useCallback((line: LogLine) => {
+    void navigator.clipboard?.writeText(lineAsText(line)).then(
+      () => setCopied(`Copied the ${line.service} line of ${formatClock(line.time)}`),
+      () => setCopied('Copy refused by the browser'),
+    );
+  }, []);
 
   return (
     <section aria-labelledby="logs-heading">
@@ -268,6 +286,7 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
       <div className="logs-status">
         <span data-testid="line-count">{count.toLocaleString()} lines</span>
         {paused && <span>paused: new lines are held</span>}
+        <span role="status">{copied}</span>
       </div>
       <div ref={scrollRef} className="log-list" onScroll={onScroll} role="list" aria-label="Log lines" tabIndex={0}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
@@ -280,6 +299,7 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
                   expanded={line.kind === undefined && expanded.has(line.seq)}
                   onToggle={onToggle}
                   onTrace={onTrace}
+                  onCopy={onCopy}
                 />
               </div>
             );
