@@ -97,6 +97,8 @@ describe('site dashboard and LLM deployer in a real browser', () => {
     await expect(page.getByRole('heading', { name: 'Hypernode', exact: true }).isVisible()).resolves.toBe(true);
     await page.locator('tr[data-service="postgres"] .status-badge[data-status="up"]').waitFor({ timeout: 30_000 });
     await page.locator('p[aria-live] .status-badge[data-status="open"]').waitFor({ timeout: 15_000 });
+    // Deployments have their own view in the dashboard.
+    await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Deployments' }).click();
     const { body } = await b.post('/deployments', { model: 'browser-visible-model', minVramGb: 8 });
     await rowOf(body.id).locator('.status-badge[data-status="completed"]').waitFor({ timeout: 30_000 });
     expect(await rowOf(body.id).locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe('100');
@@ -152,6 +154,7 @@ describe('site dashboard and LLM deployer in a real browser', () => {
   }, 60_000);
 
   it('marks the api down within 5 s of it stopping, and up again when it is back, without a reload', async () => {
+    await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Services' }).click();
     const apiHealth = page.locator('tr[data-service="api"] .status-badge');
     await page.locator('tr[data-service="api"] .status-badge[data-status="up"]').waitFor({ timeout: 15_000 });
     await b.stopApi();

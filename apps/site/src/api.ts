@@ -5,6 +5,8 @@ import { runtimeConfig } from './runtime-config.js';
 /** Where the backend lives, as the server of this page says at run time (`/config.js`). */
 export const API_URL = runtimeConfig().apiUrl;
 export const WS_URL = runtimeConfig().wsUrl;
+/** The stack supervisor (`hypernode up`): logs and actions; absent from the config when the registry has none. */
+export const SUPERVISOR_URL = runtimeConfig().supervisorUrl;
 /** The instance slot and (development) checkout this page's stack runs as, for the header. */
 export const INSTANCE = { slot: runtimeConfig().instance, checkout: runtimeConfig().checkout };
 

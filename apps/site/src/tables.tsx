@@ -1,31 +1,13 @@
 import type { DeploymentRecord, DeploymentState, NodeRecord } from '@hypernode/events';
 import { DEPLOYMENT_STATES } from '@hypernode/events';
 import { ProgressBar, StatusBadge } from '@hypernode/ui';
-import type { ServiceRow } from './api.js';
-
-/** The port map with live health. */
-export function ServicesTable({ services }: { services: ServiceRow[] }) {
-  return (
-    <table aria-label="Services">
-      <thead><tr><th>service</th><th>port</th><th>kind</th><th>URL</th><th>health</th><th>latency</th><th>last check</th></tr></thead>
-      <tbody>
-        {services.map((s) => (
-          <tr key={s.name} data-service={s.name}>
-            <td>{s.name}</td><td>{s.port}</td><td>{s.kind}</td><td>{s.url}</td>
-            <td><StatusBadge status={s.health.status} label={s.health.status === 'down' && !s.required ? 'down (optional)' : s.health.status} /></td>
-            <td>{s.health.latencyMs} ms</td><td>{new Date(s.health.checkedAt).toLocaleTimeString()}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+import { formatRoute } from './route.js';
 
 /** GPU nodes. */
 export function NodesTable({ nodes, deployments }: { nodes: NodeRecord[]; deployments: DeploymentRecord[] }) {
   if (nodes.length === 0) return <p>No GPU nodes yet: start one with <code>npx nx run gpu-worker:serve</code> (npm start runs one).</p>;
   return (
-    <table aria-label="GPU nodes">
+    <div className="table-wrap" role="region" aria-label="GPU nodes table" tabIndex={0}><table aria-label="GPU nodes">
       <thead><tr><th>node</th><th>status</th><th>GPU</th><th>free VRAM</th><th>deployment</th></tr></thead>
       <tbody>
         {nodes.map((n) => {
@@ -37,7 +19,7 @@ export function NodesTable({ nodes, deployments }: { nodes: NodeRecord[]; deploy
           );
         })}
       </tbody>
-    </table>
+    </table></div>
   );
 }
 
@@ -56,18 +38,19 @@ export function DeploymentsTable({ deployments, filter, onFilter }: { deployment
       {shown.length === 0 ? (
         <p>No deployments{filter ? ` in state ${filter}` : ''}: create one in the LLM deployer.</p>
       ) : (
-        <table aria-label="Deployments">
-          <thead><tr><th>model</th><th>state</th><th>progress</th><th>created</th></tr></thead>
+        <div className="table-wrap" role="region" aria-label="Deployments table" tabIndex={0}><table aria-label="Deployments">
+          <thead><tr><th>model</th><th>state</th><th>progress</th><th>created</th><th>trace</th></tr></thead>
           <tbody>
             {shown.map((d) => (
               <tr key={d.id} data-deployment={d.id}>
                 <td>{d.model}</td><td><StatusBadge status={d.status} /></td>
                 <td><ProgressBar value={d.progress} label={`${d.model} progress`} /> {Math.round(d.progress)}%</td>
                 <td>{new Date(d.createdAt).toLocaleTimeString()}</td>
+                <td><a href={formatRoute({ view: 'traces', deploymentId: d.id })} aria-label={`Trace of ${d.model}`}>trace</a></td>
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       )}
     </>
   );

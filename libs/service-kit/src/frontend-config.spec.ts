@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { portFor } from '@hypernode/ports';
+import { loadRegistry, parseRegistry, portFor, resolveEntry, serviceEntry } from '@hypernode/ports';
 import { FRONTEND_CONFIG_GLOBAL, frontendConfig, FrontendConfigError, frontendConfigScript, frontendInstance, serverApiUrl } from './frontend-config.js';
 
 describe('frontendInstance', () => {
@@ -16,7 +16,7 @@ describe('frontendInstance', () => {
 describe('frontendConfig', () => {
   it('gives the registry URLs of the api and realtime for the profile and instance in the environment', () => {
     for (const env of [{}, { HYPERNODE_INSTANCE: '2' }, { HYPERNODE_PROFILE: 'staging' }, { API_PORT: '4999' }]) {
-      expect(frontendConfig(env)).toEqual({
+      expect(frontendConfig(env)).toMatchObject({
         apiUrl: `http://localhost:${portFor('api', { env })}`,
         wsUrl: `ws://localhost:${portFor('realtime', { env })}`,
       });
@@ -25,7 +25,7 @@ describe('frontendConfig', () => {
   });
 
   it('lets an explicit variable win, either frontend naming; the api URL without a trailing slash, the WebSocket URL as given (a proxy route ends in /)', () => {
-    expect(frontendConfig({ VITE_BACKEND_API_URL: 'https://api.example.com/', NEXT_PUBLIC_WS_URL: 'wss://example.com/ws/' })).toEqual({ apiUrl: 'https://api.example.com', wsUrl: 'wss://example.com/ws/' });
+    expect(frontendConfig({ VITE_BACKEND_API_URL: 'https://api.example.com/', NEXT_PUBLIC_WS_URL: 'wss://example.com/ws/' })).toMatchObject({ apiUrl: 'https://api.example.com', wsUrl: 'wss://example.com/ws/' });
     expect(frontendConfig({ VITE_BACKEND_API_URL: 'http://a.test', NEXT_PUBLIC_API_URL: 'http://b.test' }).apiUrl).toBe('http://a.test');
     // Empty means unset.
     expect(frontendConfig({ VITE_BACKEND_API_URL: ' ' }).apiUrl).toBe(frontendConfig({}).apiUrl);
@@ -35,6 +35,42 @@ describe('frontendConfig', () => {
     expect(() => frontendConfig({ VITE_BACKEND_API_URL: 'localhost:3002' })).toThrow(FrontendConfigError);
     expect(() => frontendConfig({ VITE_BACKEND_API_URL: 'localhost:3002' })).toThrow(/VITE_BACKEND_API_URL="localhost:3002" is not valid: expected an absolute http or https URL.*Fix or unset VITE_BACKEND_API_URL/);
     expect(() => frontendConfig({ NEXT_PUBLIC_WS_URL: 'http://localhost:3003' })).toThrow(/NEXT_PUBLIC_WS_URL="http:\/\/localhost:3003" is not valid: expected an absolute ws or wss URL/);
+  });
+});
+
+describe('frontendConfig supervisorUrl', () => {
+  // A registry like the workspace's plus (or minus) a `supervisor` entry, so the test holds
+  // whichever the checked-in registry has.
+  const base = loadRegistry();
+  const withSupervisor = (port: number) =>
+    parseRegistry(JSON.stringify({ services: [...base.services.filter((s) => s.name !== 'supervisor'), { name: 'supervisor', port, kind: 'http', purpose: 'test supervisor', health: { type: 'http', path: '/health' }, required: false }] }), '(test registry)');
+  const without = parseRegistry(JSON.stringify({ services: base.services.filter((s) => s.name !== 'supervisor') }), '(test registry)');
+  const supervisorPort = portFor('api', { env: {} }) + 50;
+
+  it('is the registry supervisor\'s browser URL for the profile and instance when the registry lists one', () => {
+    const registry = withSupervisor(supervisorPort);
+    expect(frontendConfig({}, registry).supervisorUrl).toBe(`http://localhost:${supervisorPort}`);
+    const env = { HYPERNODE_INSTANCE: '61' };
+    expect(frontendConfig(env, registry).supervisorUrl).toBe(`http://localhost:${resolveEntry(serviceEntry('supervisor', registry), { env, registry }).port}`);
+    expect(frontendConfig(env, registry).supervisorUrl).not.toBe(frontendConfig({}, registry).supervisorUrl);
+  });
+
+  it('is absent when the registry has no supervisor, and absent from the config script then', () => {
+    expect(frontendConfig({}, without)).not.toHaveProperty('supervisorUrl');
+    const window: Record<string, object> = {};
+    runInNewContext(frontendConfigScript(frontendConfig({}, without)), { window });
+    expect(Object.keys(window[FRONTEND_CONFIG_GLOBAL]!)).toEqual(['apiUrl', 'wsUrl']);
+  });
+
+  it('lets VITE_SUPERVISOR_URL win (without a trailing slash), and refuses a non-http value naming it', () => {
+    expect(frontendConfig({ VITE_SUPERVISOR_URL: 'https://sup.example/' }, without).supervisorUrl).toBe('https://sup.example');
+    expect(() => frontendConfig({ VITE_SUPERVISOR_URL: 'ws://x.test' }, without)).toThrow(/VITE_SUPERVISOR_URL="ws:\/\/x.test" is not valid: expected an absolute http or https URL/);
+  });
+
+  it('reaches the browser through the config script', () => {
+    const window: Record<string, { supervisorUrl?: string }> = {};
+    runInNewContext(frontendConfigScript(frontendConfig({}, withSupervisor(supervisorPort))), { window });
+    expect(window[FRONTEND_CONFIG_GLOBAL]!.supervisorUrl).toBe(`http://localhost:${supervisorPort}`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { publicUrlFor, resolveSettings, urlFor } from '@hypernode/ports';
+import { isServiceName, loadRegistry, publicUrlFor, resolveEntry, resolveSettings, serviceEntry, urlFor, type Registry } from '@hypernode/ports';
 
 /**
  * What a frontend's browser code needs to reach the backend. Served at RUN time (the site's
@@ -10,6 +10,12 @@ export interface FrontendConfig {
   apiUrl: string;
   /** The realtime server's WebSocket URL as the browser reaches it, e.g. `ws://localhost:3003`. */
   wsUrl: string;
+  /**
+   * The stack supervisor (`hypernode up`, registry service `supervisor`) as the browser reaches
+   * it: logs and actions on the dashboard. Absent when the registry has no such service; present
+   * does not mean it runs (a bare `nx run-many -t serve` has none): the dashboard checks.
+   */
+  supervisorUrl?: string;
   /** The instance slot the stack runs as (side-by-side checkouts); the dashboard shows it. */
   instance?: number;
   /** The checkout the stack runs from (HYPERNODE_WORKSPACE, set by the serve targets): development profile only. */
@@ -17,7 +23,7 @@ export interface FrontendConfig {
 }
 
 /** The URL fields of the config (each from a variable or the registry). */
-type UrlField = 'apiUrl' | 'wsUrl';
+type UrlField = 'apiUrl' | 'wsUrl' | 'supervisorUrl';
 
 /** The global the config script sets (`window.__HYPERNODE__`); the frontends read it. */
 export const FRONTEND_CONFIG_GLOBAL = '__HYPERNODE__';
@@ -32,9 +38,10 @@ export const FRONTEND_CONFIG_PATH = '/config.js';
 export const FRONTEND_CONFIG_VARS = {
   apiUrl: ['VITE_BACKEND_API_URL', 'NEXT_PUBLIC_API_URL'],
   wsUrl: ['VITE_BACKEND_WS_URL', 'NEXT_PUBLIC_WS_URL'],
+  supervisorUrl: ['VITE_SUPERVISOR_URL', 'NEXT_PUBLIC_SUPERVISOR_URL'],
 } as const satisfies Record<UrlField, readonly string[]>;
 
-const SCHEMES: Record<UrlField, readonly string[]> = { apiUrl: ['http:', 'https:'], wsUrl: ['ws:', 'wss:'] };
+const SCHEMES: Record<UrlField, readonly string[]> = { apiUrl: ['http:', 'https:'], wsUrl: ['ws:', 'wss:'], supervisorUrl: ['http:', 'https:'] };
 
 /** A frontend config variable holds something a browser cannot use. */
 export class FrontendConfigError extends Error {
@@ -60,7 +67,7 @@ function checkedUrl(variable: string, value: string, schemes: readonly string[],
   // The api URL loses its trailing slash: the frontends append paths (`${apiUrl}/deployments`).
   // The WebSocket URL is used as given: behind a proxy its path is the route (`wss://host/ws/`),
   // and a proxy answers `/ws` without the slash with a redirect, which a WebSocket does not follow.
-  return field === 'apiUrl' ? value.replace(/\/+$/, '') : value;
+  return field !== 'wsUrl' ? value.replace(/\/+$/, '') : value;
 }
 
 function pick(field: UrlField, env: NodeJS.ProcessEnv): string | undefined {
@@ -71,15 +78,21 @@ function pick(field: UrlField, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+/** The registry service the dashboard's logs and actions come from (see @hypernode/events dashboard.ts). */
+export const SUPERVISOR_SERVICE = 'supervisor';
+
 /**
  * The browser-facing backend URLs for this environment: an explicit variable
  * (FRONTEND_CONFIG_VARS) wins, else the registry's public URL of the api and the realtime
- * server for the profile and instance in `env`. Throws FrontendConfigError naming a bad value.
+ * server for the profile and instance in `env` — and of the supervisor when the registry lists
+ * one (else no `supervisorUrl`). Throws FrontendConfigError naming a bad value.
  */
-export function frontendConfig(env: NodeJS.ProcessEnv = process.env): FrontendConfig {
+export function frontendConfig(env: NodeJS.ProcessEnv = process.env, registry: Registry = loadRegistry()): FrontendConfig {
+  const supervisorUrl = pick('supervisorUrl', env) ?? (isServiceName(SUPERVISOR_SERVICE, registry) ? resolveEntry(serviceEntry(SUPERVISOR_SERVICE, registry), { env, registry }).publicUrl : undefined);
   return {
-    apiUrl: pick('apiUrl', env) ?? publicUrlFor('api', { env }),
-    wsUrl: pick('wsUrl', env) ?? publicUrlFor('realtime', { env }),
+    apiUrl: pick('apiUrl', env) ?? publicUrlFor('api', { env, registry }),
+    wsUrl: pick('wsUrl', env) ?? publicUrlFor('realtime', { env, registry }),
+    ...(supervisorUrl ? { supervisorUrl } : {}),
   };
 }
 
@@ -98,7 +111,7 @@ export function frontendInstance(env: NodeJS.ProcessEnv = process.env): Pick<Fro
  * `window.__HYPERNODE__ = {...}`. `<` is escaped so the text is also safe inline in HTML.
  */
 export function frontendConfigScript(config: FrontendConfig): string {
-  const json = JSON.stringify({ apiUrl: config.apiUrl, wsUrl: config.wsUrl, instance: config.instance, checkout: config.checkout }).replace(/</g, '\\u003c');
+  const json = JSON.stringify({ apiUrl: config.apiUrl, wsUrl: config.wsUrl, supervisorUrl: config.supervisorUrl, instance: config.instance, checkout: config.checkout }).replace(/</g, '\\u003c');
   return `window.${FRONTEND_CONFIG_GLOBAL} = Object.freeze(${json});\n`;
 }
 
