@@ -21,10 +21,13 @@ describe('createPgPool', () => {
     await admin.connect();
     await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
     await admin.end();
-    // Without the pool's listener this 'error' event would throw out of the event loop.
+    // The server's termination notice reaches the checked-out, idle client as an 'error' event;
+    // without the pool's listener it would throw out of the event loop. (Waited for, not raced
+    // with a query: a query sent first would take the error itself.)
+    for (const end = Date.now() + 5_000; !lines.some((l) => /connection in use lost/.test(l)) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    expect(lines.some((l) => /connection in use lost/.test(l))).toBe(true);
     await expect(client.query('SELECT 1')).rejects.toThrow();
     client.release(true);
-    expect(lines.some((l) => /connection in use lost/.test(l))).toBe(true);
     expect((await pool.query<{ ok: number }>('SELECT 1 AS ok')).rows[0]!.ok).toBe(1);
     await pool.end();
   });
