@@ -46,6 +46,8 @@ describe('outbox relay', () => {
       expect(await streamIds()).toEqual(await eventIds());
       const [, fields] = (await api.redis.xrange(key(), '-', '+', 'COUNT', 1))[0]!;
       expect(JSON.parse(fields[1]!)).toMatchObject({ type: 'deployment.created', topics: ['deployments', expect.stringMatching(/^deployment:/)], data: { deployment: { model: 'm0', status: 'queued' } } });
+      // A row is stamped once it is on the stream: right after the XADD, not with it.
+      await until(async () => (await unpublished()) === 0);
       expect(await unpublished()).toBe(0);
       expect(await epoch()).toMatch(/^[0-9a-f-]{36}$/);
     } finally {
