@@ -46,7 +46,7 @@ const LogRow = memo(function LogRow({ line, expanded, onToggle, onTrace, onCopy 
         </span>
         <span className="row-tools">
           {line.traceId && (
-            <button type="button" className="link-button" onClick={() => onTrace(line.traceId!)} aria-label={`Open trace ${line.traceId}`} title="Open this line's trace">
+            <button type="button" className="link-button" onClick={() => onTrace(line.traceId!)} aria-label={`${line.traceId.slice(0, 8)}: open this line's trace`} title={`Open trace ${line.traceId}`}>
               {line.traceId.slice(0, 8)}
             </button>
           )}
