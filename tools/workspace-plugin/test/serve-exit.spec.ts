@@ -1,17 +1,24 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findListeners } from '@hypernode/port-inspect';
 import { isAppKind, listServices, type ResolvedService } from '@hypernode/ports';
-import { testRedisPrefix } from '@hypernode/testing';
+import { copyWorkspace, testRedisPrefix } from '@hypernode/testing';
 
 // Nx 23.2.1 reports a continuous task that exits on its own as success; the serve executor and
 // the plugin's postTasksExecution hook make such a run fail. These run the real Nx on real ports
 // (an instance whose app ports are all free, so a running stack is never touched), without the
 // infra task (`--exclude-task-dependencies`): what is under test is the exit, not the stack.
+// They run in a copy of the workspace: Nx 23 shares a continuous task between the Nx processes
+// of one workspace ("Waiting for api:serve in another nx process"), so a stack another test runs
+// from this checkout at the same moment would serve in their place and the run would exit 0.
 const ROOT = resolve(__dirname, '../../..');
+const COPY = mkdtempSync(join(tmpdir(), 'hypernode-serve-exit-'));
+beforeAll(() => copyWorkspace(ROOT, COPY), 120_000);
 
 function freeInstance(from: number): number {
   for (let n = from; n < 100; n++) {
@@ -27,7 +34,10 @@ const keys = testRedisPrefix();
 afterEach(async () => {
   await Promise.all(held.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
-afterAll(() => keys.cleanup());
+afterAll(async () => {
+  await keys.cleanup();
+  rmSync(COPY, { recursive: true, force: true });
+});
 
 async function hold(port: number): Promise<void> {
   // Whoever connects (a port probe) is dropped at once, so closing never waits on a socket.
@@ -43,8 +53,8 @@ interface NxRun {
 }
 
 function nx(args: string[], instance: number): NxRun {
-  const child = spawn(resolve(ROOT, 'node_modules/.bin/nx'), [...args, '--exclude-task-dependencies', '--outputStyle=stream'], {
-    cwd: ROOT,
+  const child = spawn(resolve(COPY, 'node_modules/.bin/nx'), [...args, '--exclude-task-dependencies', '--outputStyle=stream'], {
+    cwd: COPY,
     env: { ...process.env, HYPERNODE_INSTANCE: String(instance), HYPERNODE_REDIS_PREFIX: keys.prefix, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', HYPERNODE_STACK: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
