@@ -61,7 +61,7 @@ describe('nx g service, for real, in a copy of the workspace', () => {
       let body: unknown;
       // `serve` runs the infra task first (the instance's database, migrations): on a loaded machine that alone can take a minute.
       for (const until = Date.now() + 120_000; body === undefined && Date.now() < until; ) {
-        body = await fetch(`http://localhost:${port}/health`).then((r) => r.json(), () => undefined);
+        body = await fetch(`http://localhost:${port}/health`, { signal: AbortSignal.timeout(3_000) }).then((r) => r.json(), () => undefined);
         if (body === undefined) await sleep(200);
       }
       expect(body).toMatchObject({ status: 'ok', service: 'billing' });
