@@ -24,7 +24,7 @@ describe.each(BENCHES.map((b) => b.name))('npm run bench -- %s --smoke', (name) 
       expect(Object.keys(f)).toEqual(expect.arrayContaining(['name', 'ours', 'baseline', 'ratio', 'target', 'pass']));
       expect(Number.isFinite(f.ours), `${f.name}: ours ${f.ours}`).toBe(true);
       // The ratio is taken before ours and the baseline are rounded for display: equal within 1 % (a tiny smoke baseline makes ratios of 50+).
-      if (f.baseline !== null) expect(Math.abs(f.ratio - f.ours / f.baseline), `${f.name}: ratio ${f.ratio} vs ${f.ours} / ${f.baseline}`).toBeLessThanOrEqual(Math.max(0.01 * (f.ours / f.baseline), 0.01));
+      if (f.baseline !== null) expect(Math.abs((f.ratio ?? Number.NaN) - f.ours / f.baseline), `${f.name}: ratio ${f.ratio} vs ${f.ours} / ${f.baseline}`).toBeLessThanOrEqual(Math.max(0.01 * (f.ours / f.baseline), 0.01));
       expect(run.stdout).toContain(`${f.name}: `);
     }
     expect(results.machine.cpus).toBeGreaterThan(0);
