@@ -58,6 +58,8 @@ export async function browserRound(siteUrl: string, deployerUrl: string, tokens:
     const deploymentId = (await deployer.getByRole('status').locator('a').textContent({ timeout: 15_000 }))!.trim();
     await deployer.locator(`tr[data-deployment="${deploymentId}"] .status-badge[data-status="completed"]`).waitFor({ timeout: 60_000 });
     const liveMs = Date.now() - clicked;
+    // Deployments have their own view in the dashboard.
+    await site.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Deployments' }).click();
     await site.locator(`tr[data-deployment="${deploymentId}"] .status-badge[data-status="completed"]`).waitFor({ timeout: 30_000 });
     await site.screenshot({ path: join(shots, `${label}-site.png`), fullPage: true });
     await deployer.screenshot({ path: join(shots, `${label}-llm-deployer.png`), fullPage: true });
