@@ -38,7 +38,7 @@ export interface SupervisedService {
   pid: number | null;
   /** ISO time the current run started; null when not running. */
   startedAt: string | null;
-  /** Browser-facing endpoints: `http://localhost:3002`, plus `/docs` etc. when the app has them. */
+  /** Browser-facing endpoints: the app's public URL (from the registry), plus `/docs` etc. when the app has them. */
   endpoints: { name: string; url: string }[];
   /** Of the whole process tree of the service; null when not running. */
   cpuPercent: number | null;
