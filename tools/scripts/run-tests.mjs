@@ -20,23 +20,42 @@ const nxBin = join(root, 'node_modules', '.bin', 'nx');
 const sync = step(nxBin, ['sync:check']);
 // In CI every test runs for real: a cache shared on the machine must not stand in for a run.
 const cacheFlag = process.env.CI ? ['--skip-nx-cache'] : [];
-// The fault suite and the production rehearsal start whole stacks (the faults their own PostgreSQL
-// and Redis; the rehearsals build the apps, then run nginx, Caddy and chromium, or several instances of
-// each backend with kill -9s (rehearse:scale, one spec file at a time within the project)) and measure timings:
-// they run last, one at a time, so they neither starve the other tests nor are starved by them.
-const ALONE = ['faults', 'rehearsal'];
-const checks = step(nxBin, ['run-many', '-t', 'lint', 'typecheck', 'test', `--exclude=${ALONE.join(',')}`, '--parallel=2', '--outputStyle=static', ...cacheFlag]);
-const faults = step(nxBin, ['run-many', '-t', 'lint', 'typecheck', 'test', `--projects=${ALONE.join(',')}`, '--parallel=1', '--outputStyle=static', ...cacheFlag]);
-const nx = checks || faults || sync;
+// Lint and typecheck of every project first, two at a time (CPU only, seconds each).
+const checks = step(nxBin, ['run-many', '-t', 'lint', 'typecheck', '--parallel=2', '--outputStyle=static', ...cacheFlag]);
+// The projects whose tests start whole stacks, browsers or many processes: the fault suite and
+// the production rehearsal (their own PostgreSQL and Redis, nginx, Caddy, kill -9s, timings),
+// the CLI (several `npm start` stacks, side-by-side copies), the end-to-end pipeline and
+// dashboard (chromium, frame times), the bench smoke and the workspace plugin (real generators,
+// builds, bundles). On two cores any two of them at once push the load past 25 and turn bounded
+// waits into failures, and gain nothing (the CPU is the limit): one at a time, after the rest.
+const ALONE = ['cli', 'pipeline-e2e', 'bench', 'workspace-plugin', 'faults', 'rehearsal'];
+const light = step(nxBin, ['run-many', '-t', 'test', `--exclude=${ALONE.join(',')}`, '--parallel=2', '--outputStyle=static', ...cacheFlag]);
+const heavy = step(nxBin, ['run-many', '-t', 'test', `--projects=${ALONE.join(',')}`, '--parallel=1', '--outputStyle=static', ...cacheFlag]);
+const nx = checks || light || heavy || sync;
 
 let passed = 0;
 let failed = 0;
+const failures = [];
+const durations = [];
 const files = existsSync(reports) ? readdirSync(reports).filter((f) => f.endsWith('.json')) : [];
 for (const file of files) {
   const report = JSON.parse(readFileSync(join(reports, file), 'utf8'));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
+  let ms = 0;
+  for (const suite of report.testResults ?? []) {
+    ms += Math.max(0, (suite.endTime ?? 0) - (suite.startTime ?? 0));
+    for (const test of suite.assertionResults ?? []) {
+      if (test.status !== 'failed') continue;
+      const why = String(test.failureMessages?.[0] ?? '').split('\n').find((l) => l.trim()) ?? '';
+      failures.push(`  ${suite.name.replace(`${root}/`, '')} > ${test.fullName}\n      ${why.slice(0, 300)}`);
+    }
+  }
+  durations.push(`${file.replace(/\.json$/, '')} ${Math.round(ms / 1000)} s`);
 }
+// The CI log may be cut: the failed tests by name, and each project's spec time (files add up; they may overlap), come last.
+console.log(`\ntest files' time by project: ${durations.join(', ')}`);
+if (failures.length) console.log(`failed tests:\n${failures.join('\n')}`);
 if (nx !== 0 && failed === 0) console.error('npm test: a lint, typecheck or test step failed (see above); the counts below are the tests that reported');
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(nx === 0 ? 0 : 1);

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { logOneLinePerRequest } from '@hypernode/service-kit';
+import { lazyChildLogger, logOneLinePerRequest, quietRequestLogging } from '@hypernode/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
@@ -40,7 +40,8 @@ export interface ApiDeps {
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,
-    disableRequestLogging: true,
+    logController: quietRequestLogging(),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: deps.config.bodyLimit,
     // Production sits behind the reverse proxy: believe its X-Forwarded-For/-Proto (client
     // address for the rate limit, https for the Secure cookie) and nobody else's.
@@ -50,7 +51,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   }).withTypeProvider<TypeBoxTypeProvider>();
   logOneLinePerRequest(app);
   registerErrorHandling(app);
-  void app.register(swagger, { openapi: { info: { title: 'Hypernode API', version: '0.0.0', description: 'GPU nodes and LLM deployments' } } });
+  void app.register(swagger, { openapi: { openapi: '3.1.0', info: { title: 'Hypernode API', version: '0.0.0', description: 'GPU nodes and LLM deployments' } } });
   registerSecurity(app, deps.config, deps.redis);
   // Resolved API keys are reused for config.keyCacheMs; revocations are announced over Redis.
   const keys = createKeyLookup({ pool: deps.pool, redis: deps.redis, prefix: deps.config.redisPrefix, ttlMs: deps.config.keyCacheMs });

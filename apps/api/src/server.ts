@@ -27,7 +27,8 @@ export async function startApi(target: ListenTarget): Promise<Closable> {
     });
     if (seeded === 'added') console.log(`api: workers may register with HYPERNODE_JOIN_TOKEN (${OPERATOR_JOIN_TOKEN.uses} uses, ${OPERATOR_JOIN_TOKEN.ttlS / 86_400} days; an admin can revoke it)`);
   }
-  const redis = createRedis(config.redisUrl, { log });
+  // Every request counts its rate limit on this connection: concurrent requests share a write.
+  const redis = createRedis(config.redisUrl, { log, autoPipelining: true });
   // Asynchronous log writes (buffered, flushed at exit): a request never waits on stdout.
   const app = buildApp({ config, pool, redis: redis.redis, logger: { level: 'info', stream: pino.destination({ sync: false }) } });
   const relay = startRelay({ pool, redis: redis.redis, prefix: config.redisPrefix, onError: (error) => app.log.warn({ err: error }, 'outbox relay pass failed; retrying'), onReseed: (info) => app.log.warn(info, 'event stream re-seeded from PostgreSQL (new epoch)') });

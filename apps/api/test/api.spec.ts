@@ -188,6 +188,15 @@ describe('security', () => {
     const foreign = await inject('GET', '/health', undefined, { origin: 'https://evil.example' });
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
     expect(ok.headers['x-content-type-options']).toBe('nosniff');
+    // A refusal reaches the frontend readable: 401 and 404 carry the CORS and security headers too.
+    const refused = await api.app.inject({ method: 'GET', url: '/nodes', headers: { origin: site } });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers['access-control-allow-origin']).toBe(site);
+    expect(refused.headers['access-control-allow-credentials']).toBe('true');
+    const missing = await api.app.inject({ method: 'GET', url: '/no-such-route', headers: { origin: site } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['access-control-allow-origin']).toBe(site);
+    expect(missing.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 
   it('rate-limits per client across API instances sharing Redis, with a JSON 429', async () => {
@@ -208,6 +217,9 @@ describe('security', () => {
       for (let i = 0; i < 3; i++) expect((await limited.app.inject({ method: 'GET', url: '/auth/me', remoteAddress: '10.9.9.9' })).statusCode).toBe(401);
       expect((await limited.app.inject({ method: 'GET', url: '/auth/me', remoteAddress: '10.9.9.9' })).statusCode).toBe(429);
       expect((await limited.app.inject({ method: 'GET', url: '/auth/me', remoteAddress: '10.9.9.8' })).statusCode).toBe(401);
+      // A path that matches no route counts against the address too (a scan is throttled like any anonymous call).
+      for (let i = 0; i < 3; i++) expect((await limited.app.inject({ method: 'GET', url: `/scan-${i}`, remoteAddress: '10.7.7.7' })).statusCode).toBe(404);
+      expect((await limited.app.inject({ method: 'GET', url: '/scan-4', remoteAddress: '10.7.7.7' })).statusCode).toBe(429);
     } finally {
       await twin.close();
       await limited.close();

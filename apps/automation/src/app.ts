@@ -1,5 +1,5 @@
 import { hasScope, RemoteAuthError, type Principal, type RemotePrincipal } from '@hypernode/auth';
-import { checkReadiness, errorBody, healthBody, logOneLinePerRequest, registerErrorHandling, withDeadline } from '@hypernode/service-kit';
+import { checkReadiness, errorBody, healthBody, lazyChildLogger, logOneLinePerRequest, quietRequestLogging, registerErrorHandling, withDeadline } from '@hypernode/service-kit';
 import { browserOrigins } from '@hypernode/ports';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { JobType } from 'bullmq';
@@ -47,7 +47,7 @@ function requireAdmin(principalOf: RemotePrincipal['principalOf'], allowedOrigin
 
 /** The engine's HTTP side, built without listening; `principalOf` asks the api who a caller is. */
 export function buildApp(options: { engine: Engine; pool: Pool; principalOf: RemotePrincipal['principalOf']; allowedOrigins?: readonly string[]; logger?: boolean | object }): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, disableRequestLogging: true, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } });
+  const app = Fastify({ logger: options.logger ?? false, logController: quietRequestLogging(), childLoggerFactory: lazyChildLogger, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } });
   const { engine, pool } = options;
 
   registerErrorHandling(app, 'automation');

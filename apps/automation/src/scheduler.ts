@@ -1,5 +1,8 @@
 import type { Pool } from 'pg';
-import { deploymentsPage, listenForOutbox, onlineCapacities, scheduleQueued, setWaitingReasons, waitingReason, type PageCursor } from '@hypernode/store';
+import { deploymentsPage, listenForOutbox, onlineCapacities, schedulePass, setWaitingReasons, waitingReason, type PageCursor } from '@hypernode/store';
+
+/** How soon a pass that found a free node locked by another transaction is repeated. */
+const LOCKED_RETRY_MS = 5;
 
 /** What the scheduler needs. */
 export interface SchedulerOptions {
@@ -40,12 +43,19 @@ export interface Scheduler {
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const { pool, log } = options;
 
+  // A free node whose row another transaction held (a heartbeat, mostly) was skipped: nothing
+  // else wakes the scheduler for a node that stays free, so the pass is repeated shortly.
+  let lockedNodes = 0;
   const match = async (): Promise<number> => {
-    const placed = await scheduleQueued(pool);
-    for (const { deployment, node } of placed) {
-      log(`scheduler: ${deployment.id} (${deployment.minVramGb} GB) → ${node.name}`);
-      await options.addDeploy(deployment.id);
-    }
+    const { placed, locked } = await schedulePass(pool);
+    lockedNodes = locked;
+    // Enqueued together: each add is one Redis round trip, and no placed deployment waits on another's.
+    await Promise.all(
+      placed.map(({ deployment, node }) => {
+        log(`scheduler: ${deployment.id} (${deployment.minVramGb} GB) → ${node.name}`);
+        return options.addDeploy(deployment.id);
+      }),
+    );
     return placed.length;
   };
 
@@ -75,43 +85,44 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   let matching: Promise<unknown> | undefined;
   let sweeping: Promise<unknown> | undefined;
   let stopped = false;
+  // Set when a pass is asked for while one is in flight: exactly one more runs after it (its
+  // snapshot may predate what was committed meanwhile), however many requests came.
+  let again = false;
+  let retry: NodeJS.Timeout | undefined;
   const startSweep = () =>
     (sweeping ??= sweep()
       .catch((error: Error) => log(`scheduler: sweep failed (${error.message}); next in ${options.intervalMs} ms`))
       .finally(() => (sweeping = undefined)));
-  const tick = () => {
-    if (stopped) return;
-    // A pass a notification started is in flight: the sweep still runs on time.
-    if (matching) return void startSweep();
-    matching = match()
-      .catch((error: Error) => log(`scheduler: matching pass failed (${error.message}); next pass in ${options.intervalMs} ms`))
-      .finally(() => {
-        matching = undefined;
-        if (!stopped) startSweep();
-      });
-  };
-  tick();
-  const timer = setInterval(tick, options.intervalMs);
-  // Every change that can let a deployment be placed (created, a node registered or freed) commits
-  // an event: match on its notification instead of waiting for the next interval. Coalesced: one
-  // more pass after the one in flight, however many notifications came meanwhile.
-  let again = false;
-  const wake = () => {
+  /** A matching pass now, or right after the one in flight; `then` runs when this pass ends, or at once if one was in flight. */
+  const pass = (then?: () => void) => {
     if (stopped) return;
     if (matching) {
       again = true;
+      then?.();
       return;
     }
     matching = match()
       .catch((error: Error) => log(`scheduler: matching pass failed (${error.message}); next pass in ${options.intervalMs} ms`))
       .finally(() => {
         matching = undefined;
+        then?.();
+        if (stopped) return;
         if (again) {
           again = false;
-          wake();
+          pass();
+        } else if (lockedNodes > 0) {
+          retry ??= setTimeout(() => ((retry = undefined), pass()), LOCKED_RETRY_MS);
         }
       });
   };
+  // The interval: a matching pass, then a sweep (the sweep starts at once when a pass is already
+  // in flight, so a slow sweep never delays matching and matching never skips a sweep).
+  const tick = () => pass(() => (stopped ? undefined : void startSweep()));
+  tick();
+  const timer = setInterval(tick, options.intervalMs);
+  // Every change that can let a deployment be placed (created, a node registered or freed) commits
+  // an event: match on its notification instead of waiting for the next interval.
+  const wake = () => pass();
   const listener = options.listen === false ? undefined : listenForOutbox(pool, wake);
 
   let stopping: Promise<void> | undefined;
@@ -122,6 +133,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       (stopping ??= (async () => {
         stopped = true;
         clearInterval(timer);
+        clearTimeout(retry);
         await listener?.close();
         await matching;
         await sweeping;

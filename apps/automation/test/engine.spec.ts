@@ -104,15 +104,19 @@ describe('deploy runs', () => {
     const body = `\u0000\u0007${'x'.repeat(5000)}\u001b`;
     const { node } = await t.addNode('refuser', 24, { refuse: { status: 500, body } });
     const d = await createDeployment(t.pool, { model: 'm', minVramGb: 8 });
-    const row = await until('the refusal to be recorded', async () => {
-      const r = await t!.statusOf(d.id);
-      return r.error?.includes('refused') ? r : undefined;
-    });
+    const row = await until(
+      'the refusal to be recorded',
+      async () => {
+        const r = await t!.statusOf(d.id);
+        return r.error?.includes('refused') ? r : undefined;
+      },
+      30_000,
+    );
     expect(row.error).toMatch(/^node refuser refused it \(500: x+…\); rescheduling$/);
     expect(row.error!.length).toBeLessThan(300);
     // The node leaves the pool in the step's next transaction, right after the requeue.
-    await until('the refusing node to go offline', async () => (await t!.pool.query('SELECT status FROM nodes WHERE id = $1', [node.id])).rows[0].status === 'offline');
-  }, 30_000);
+    await until('the refusing node to go offline', async () => (await t!.pool.query('SELECT status FROM nodes WHERE id = $1', [node.id])).rows[0].status === 'offline', 30_000);
+  }, 90_000);
 });
 
 describe('prune-events', () => {

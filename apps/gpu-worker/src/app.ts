@@ -1,5 +1,5 @@
 import { digest, sameDigest } from '@hypernode/auth';
-import { checkReadiness, errorBody, healthBody, logOneLinePerRequest } from '@hypernode/service-kit';
+import { checkReadiness, errorBody, healthBody, lazyChildLogger, logOneLinePerRequest, quietRequestLogging } from '@hypernode/service-kit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GpuWorker } from './worker.js';
 
@@ -33,7 +33,7 @@ function requireDispatchSecret(worker: GpuWorker) {
  * exists on the machines this runs on); dispatch, progress and hand-back are real.
  */
 export function buildApp(options: { worker: GpuWorker; logger?: boolean }): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, disableRequestLogging: true, ajv: { customOptions: { removeAdditional: false } } });
+  const app = Fastify({ logger: options.logger ?? false, logController: quietRequestLogging(), childLoggerFactory: lazyChildLogger, ajv: { customOptions: { removeAdditional: false } } });
   const onRequest = requireDispatchSecret(options.worker);
 
   app.get('/health', async () => ({

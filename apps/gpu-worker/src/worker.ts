@@ -20,7 +20,12 @@ interface RunningJob extends JobRequest {
   phase: string;
   controller: AbortController;
   done: Promise<void>;
+  /** The work is over and only its outcome is being reported: the api already frees the node at that report, so the next job may come in. */
+  reportingOutcome?: boolean;
 }
+
+/** Least time between two progress reports of one job (the outcome is never held back by it). */
+const PROGRESS_EVERY_MS = 250;
 
 /** Aborts a job because the worker is shutting down (hand it back, do not fail it). */
 class HandBack extends Error {}
@@ -40,6 +45,8 @@ export class GpuWorker {
   private accepting = true;
   private heartbeat: NodeJS.Timeout | undefined;
   private registering: Promise<void> | undefined;
+  /** Every job not finished yet: the current one, and one that is still reporting its outcome. */
+  private readonly jobs = new Set<Promise<void>>();
 
   private workerUrl = '';
   /** When the api last answered a registration or heartbeat (ms since epoch); /ready reads it. */
@@ -110,15 +117,21 @@ export class GpuWorker {
   accept(job: JobRequest): AcceptOutcome {
     if (!this.accepting) return 'closing';
     if (this.current?.deploymentId === job.deploymentId) return 'duplicate';
-    if (this.current) return 'busy';
+    // A job that is only reporting its outcome no longer holds the GPU: the engine dispatches a
+    // new deployment here only once the api has freed this node, i.e. that outcome is in (or the
+    // deployment was taken away from this node, which its report then learns with a 409/403).
+    if (this.current && !this.current.reportingOutcome) return 'busy';
     if (job.minVramGb > this.config.vramGb) return 'too-big';
     const controller = new AbortController();
     const running: RunningJob = { ...job, progress: 0, phase: 'download', controller, done: Promise.resolve() };
     // Traced (the engine's POST /jobs carried a traceparent): the job's whole run is one span,
     // child of that request, with a span per report to the api. Off: the API's no-op spans.
-    running.done = withSpan('gpu-worker job', { kind: SpanKind.CONSUMER, deploymentId: job.deploymentId, attributes: { 'hypernode.model': job.model, 'hypernode.worker': this.config.name } }, () => this.run(running)).finally(() => {
+    const done = withSpan('gpu-worker job', { kind: SpanKind.CONSUMER, deploymentId: job.deploymentId, attributes: { 'hypernode.model': job.model, 'hypernode.worker': this.config.name } }, () => this.run(running)).finally(() => {
       if (this.current === running) this.current = undefined;
+      this.jobs.delete(done);
     });
+    running.done = done;
+    this.jobs.add(done);
     this.current = running;
     return 'accepted';
   }
@@ -133,23 +146,36 @@ export class GpuWorker {
         else this.log(`report for ${job.deploymentId} failed: ${error.message}`);
       });
     };
-    // Progress is reported beside the work, never in its way: one report in flight, and of the
-    // ones that came meanwhile only the latest is sent next (progress only grows, so nothing a
-    // client shows is lost). Every outcome waits for that chain, so it always arrives last.
-    let reports: Promise<void> = Promise.resolve();
+    // Progress is reported beside the work, never in its way: one report in flight, at most one
+    // every PROGRESS_EVERY_MS, and of the ones that came meanwhile only the latest is sent (progress
+    // only grows, so nothing a client shows is lost; a short job costs two round trips, not ten).
+    // `running` is sent first on the same chain, without holding the job back, and every outcome
+    // waits for that chain, so it always arrives last.
+    let reports: Promise<void> = report({ status: 'running', progress: 0 });
     let latest: number | undefined;
-    const progress = (percent: number) => {
-      const queued = latest !== undefined;
-      latest = percent;
-      if (queued) return;
+    let due: NodeJS.Timeout | undefined;
+    let sentAt = Date.now();
+    const send = () => {
+      due = undefined;
       reports = reports.then(async () => {
-        const p = latest!;
+        const p = latest;
         latest = undefined;
-        if (!job.controller.signal.aborted) await report({ status: 'running', progress: p });
+        sentAt = Date.now();
+        if (p !== undefined && !job.controller.signal.aborted) await report({ status: 'running', progress: p });
       });
     };
+    const progress = (percent: number) => {
+      latest = percent;
+      due ??= setTimeout(send, Math.max(0, sentAt + PROGRESS_EVERY_MS - Date.now()));
+    };
+    /** Before an outcome: progress still waiting is dropped when `completed` (which means 100) follows, sent otherwise. */
+    const settle = async (completed: boolean) => {
+      clearTimeout(due);
+      if (due && !completed) send();
+      due = undefined;
+      await reports;
+    };
     try {
-      await report({ status: 'running', progress: 0 });
       await simulateJob({
         durationMs: this.config.jobMs,
         failAt: this.config.failAtPercent,
@@ -160,24 +186,25 @@ export class GpuWorker {
           progress(percent);
         },
       });
-      await reports;
+      // Done: from here a shutdown lets the outcome go out instead of handing the job back.
+      job.reportingOutcome = true;
+      await settle(true);
       if (!job.controller.signal.aborted) await report({ status: 'completed' });
     } catch (error) {
-      await reports;
+      job.reportingOutcome = true;
+      await settle(false);
       if (job.controller.signal.reason instanceof HandBack) await report({ status: 'queued', error: `handed back: worker ${this.config.name} shutting down` });
       else if (!job.controller.signal.aborted) await report({ status: 'failed', error: (error as Error).message });
     }
   }
-
   /** Stops taking jobs, hands the current one back, deregisters. Idempotent. */
   async shutdown(): Promise<void> {
     this.accepting = false;
     clearInterval(this.heartbeat);
     const job = this.current;
-    if (job) {
-      job.controller.abort(new HandBack());
-      await job.done;
-    }
+    // A job only reporting its outcome finishes that report; the one at work is handed back.
+    if (job && !job.reportingOutcome) job.controller.abort(new HandBack());
+    await Promise.all(this.jobs);
     if (this.node && this.credential) await this.api.deregister(this.credential, this.node.id).catch((error: Error) => this.log(`deregister failed: ${error.message}`));
     this.node = undefined;
     this.credential = undefined;

@@ -26,8 +26,11 @@ async function forwardedHeaders(): Promise<Record<string, string>> {
 
 /** Server-side first paint: the newest deployments, or an error message. */
 export async function fetchDeployments(): Promise<ServerFetch & { items: DeploymentRecord[] }> {
+  const headers = await forwardedHeaders();
+  // No session: the sign-in page, without asking the api (health probes of this page would log a 401 each).
+  if (!headers.cookie) return { items: [], signedIn: false };
   try {
-    const res = await fetch(`${serverApiUrl()}/deployments?limit=50`, { cache: 'no-store', headers: await forwardedHeaders() });
+    const res = await fetch(`${serverApiUrl()}/deployments?limit=50`, { cache: 'no-store', headers });
     if (res.status === 401) return { items: [], signedIn: false };
     if (!res.ok) return { items: [], signedIn: true, error: `API answered ${res.status}` };
     return { items: ((await res.json()) as { items: DeploymentRecord[] }).items, signedIn: true };
@@ -38,8 +41,10 @@ export async function fetchDeployments(): Promise<ServerFetch & { items: Deploym
 
 /** Server-side first paint of one deployment. */
 export async function fetchDeployment(id: string): Promise<ServerFetch & { deployment?: DeploymentRecord }> {
+  const headers = await forwardedHeaders();
+  if (!headers.cookie) return { signedIn: false };
   try {
-    const res = await fetch(`${serverApiUrl()}/deployments/${encodeURIComponent(id)}`, { cache: 'no-store', headers: await forwardedHeaders() });
+    const res = await fetch(`${serverApiUrl()}/deployments/${encodeURIComponent(id)}`, { cache: 'no-store', headers });
     if (res.status === 401) return { signedIn: false };
     if (res.status === 404 || res.status === 400) return { signedIn: true, error: `No deployment ${id}` };
     if (!res.ok) return { signedIn: true, error: `API answered ${res.status}` };

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -105,4 +106,27 @@ describe('llm-deployer production build', () => {
       await new Promise((r) => holder.close(r));
     }
   }, 30_000);
+
+  it('asks the api nothing for a browser without a session (its sign-in page; a health probe of / is not a 401 in the api log)', async () => {
+    const asked: string[] = [];
+    const api = createHttpServer((request, response) => {
+      asked.push(`${request.url} ${request.headers.cookie ?? '(no cookie)'}`);
+      response.writeHead(401, { 'content-type': 'application/json' }).end('{"statusCode":401}');
+    });
+    const apiPort = await freePort();
+    await new Promise<void>((r) => api.listen(apiPort, '127.0.0.1', r));
+    try {
+      const app = await start(await freePort(), { API_URL: `http://127.0.0.1:${apiPort}` });
+      asked.length = 0; // start() polled / while it came up
+      expect((await fetch(`${app.url}/`)).status).toBe(200);
+      expect((await fetch(`${app.url}/deployments/7f1d7c3e-4a8a-4c68-9a43-0b0d3f3b2d11`)).status).toBe(200);
+      expect(asked).toEqual([]);
+      // With a session cookie the page asks, forwarding only that cookie.
+      await fetch(`${app.url}/`, { headers: { cookie: 'hn_session=abc; other=x' } });
+      expect(asked).toEqual(['/deployments?limit=50 hn_session=abc']);
+      expect(await stop(app.child)).toBe(0);
+    } finally {
+      await new Promise((r) => api.close(r));
+    }
+  }, 60_000);
 });

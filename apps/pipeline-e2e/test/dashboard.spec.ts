@@ -308,15 +308,29 @@ describe.skipIf(!hasSupervisor)('the dashboard on `hypernode up` (real superviso
     }
     await first.click();
     const waterfall = page.locator('.waterfall');
-    await waterfall.locator('[data-span]').first().waitFor({ timeout: 10_000 });
-    await page.waitForFunction(() => ['api', 'automation', 'gpu-worker'].every((s) => document.querySelector('.waterfall')?.textContent?.includes(s)), undefined, { timeout: 20_000 });
+    // The view reads an open trace again while its spans still arrive (exported in batches).
+    const traceView = async () => (await page.locator('section[aria-labelledby="traces-heading"]').innerText().catch(() => '(unreadable)')).slice(0, 2000);
+    await waterfall
+      .locator('[data-span], [data-group]')
+      .first()
+      .waitFor({ timeout: 20_000 })
+      .catch(async (e: Error) => expect.fail(`${e.message}\nthe traces view shows:\n${await traceView()}`));
+    await page
+      .waitForFunction(() => ['api', 'automation', 'gpu-worker'].every((s) => document.querySelector('.waterfall')?.textContent?.includes(s)), undefined, { timeout: 30_000 })
+      .catch(async (e: Error) => expect.fail(`${e.message}\nthe traces view shows:\n${await traceView()}`));
+    // Repeated sibling spans come folded (the engine's follow steps): unfold every group to see each service's spans.
+    for (let i = 0; i < 50; i++) {
+      const folded = waterfall.locator('.span-group button[aria-expanded="false"]');
+      if ((await folded.count()) === 0) break;
+      await folded.first().click();
+    }
     const labels = await waterfall.locator('.span-label').allTextContents();
     expect(labels.some((l) => /^api.*POST/.test(l))).toBe(true);
     expect(labels.some((l) => l.startsWith('gpu-worker'))).toBe(true);
     console.log(`waterfall of deployment ${id}: ${labels.length} spans`);
     await shot('traces-waterfall');
     expect(await axeProblems()).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
   it('has keyboard shortcuts with a ? help dialog', async () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
@@ -428,50 +442,6 @@ describe.skipIf(!hasSupervisor)('the dashboard on `hypernode up` (real superviso
     );
     expect(shown).toBeGreaterThanOrEqual(10_000);
     await shot('logs-burst');
-
-    // The page alone at 10,000 lines/s: 2 s of 500-line frames every 50 ms (as the supervisor batches),
-    // three services interleaved with times out of order, pushed into the page's own stream path.
-    const before = await count();
-    const synthetic = await page.evaluate(async () => {
-      const push = (window as unknown as { __hypernodePushLogLines?: (lines: unknown[]) => void }).__hypernodePushLogLines;
-      if (!push) throw new Error('the logs view exposes no line hook (not a development build?)');
-      const services = ['api', 'automation', 'gpu-worker'];
-      const deltas: number[] = [];
-      let last = performance.now();
-      let running = true;
-      const tick = (now: number) => {
-        deltas.push(now - last);
-        last = now;
-        if (running) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-      let seq = 2_000_000_000;
-      for (let batch = 0; batch < 40; batch++) {
-        const now = Date.now();
-        const lines = Array.from({ length: 500 }, (_, i) => ({
-          seq: seq++,
-          service: services[i % 3],
-          run: 0,
-          time: now - (i % 3) * 7,
-          level: i % 50 === 0 ? 'warn' : 'info',
-          message: `synthetic line ${batch * 500 + i} \u001b[32mok\u001b[0m GET /deployments 200`,
-          fields: { reqId: `r${i}`, responseTime: i / 10 },
-          stream: 'stdout',
-        }));
-        push(lines);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await new Promise((r) => setTimeout(r, 1_000));
-      running = false;
-      return deltas.slice(1);
-    });
-    const after = await count();
-    const s2 = [...synthetic].sort((a, b) => a - b);
-    console.log(
-      `page alone at 10,000 lines/s (20,000 lines pushed through the stream path in 2 s): ${after - before} lines added (50,000-line cap), ` +
-        `${synthetic.length} frames, p95 ${(s2[Math.floor(s2.length * 0.95)] ?? 0).toFixed(1)} ms, max ${(s2[s2.length - 1] ?? 0).toFixed(1)} ms ` +
-        `(budget: p95 ≤ 50 ms, max ≤ 250 ms; printed, not asserted); load average ${loadavg()[0]!.toFixed(1)}`,
-    );
-    expect(after).toBeGreaterThan(before);
+    // The page alone at 10,000 lines/s, on the production build: dashboard-frames.spec.ts.
   }, 300_000);
 });

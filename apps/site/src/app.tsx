@@ -43,8 +43,11 @@ function useRoute(): [Route, (hash: string) => void] {
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
+  // The state follows at once, not only on the (asynchronous) hashchange: a controlled input that
+  // navigates (a service's checkbox) must not show its old value in between.
   const navigate = useCallback((hash: string) => {
     if (location.hash !== hash) location.hash = hash;
+    setRoute(parseRoute(hash));
   }, []);
   return [route, navigate];
 }
@@ -158,7 +161,7 @@ function Dashboard({ apiUrl, session, theme }: { apiUrl: string; session: Sessio
             <section aria-labelledby="logs-heading">
               <h2 id="logs-heading">Logs</h2>
               <p className="notice warn" role="status" data-testid="no-supervisor">
-                Logs and actions need <code>npm start</code>: the stack supervisor{SUPERVISOR_URL ? ` at ${SUPERVISOR_URL}` : ''} does not answer. A bare <code>nx run-many -t serve</code> prints each service&apos;s output in its terminal.
+                Logs and actions need <code>npm start</code>: {SUPERVISOR_URL ? `the stack supervisor at ${SUPERVISOR_URL} does not answer` : 'the stack supervisor runs in development only, and this page’s server names none (VITE_SUPERVISOR_URL)'}. A bare <code>nx run-many -t serve</code> prints each service&apos;s output in its terminal.
               </p>
             </section>
           ))}

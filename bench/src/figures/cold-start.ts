@@ -5,7 +5,7 @@ import { checkService } from '@hypernode/health';
 import { isAppKind, listServices, type ResolvedService } from '@hypernode/ports';
 import { createTestDatabase, testRedisPrefix } from '@hypernode/testing';
 import type { Bench } from '../lib/figure.js';
-import { BenchHarnessError, cleanEnv, sleep, waitFor } from '../lib/processes.js';
+import { BenchHarnessError, cleanEnv, onInterrupt, sleep, waitFor } from '../lib/processes.js';
 import { median } from '../lib/stats.js';
 import { copyWorkspace } from '../lib/workspace-copy.js';
 
@@ -39,6 +39,11 @@ async function timeToHealthy(what: string, dir: string, command: string[], env: 
       // the group is gone already
     }
   };
+  const forget = onInterrupt(async () => {
+    group('SIGTERM');
+    await Promise.race([exit, sleep(20_000)]);
+    group('SIGKILL');
+  });
   try {
     await waitFor(
       `${what}: ${apps.map((a) => a.name).join(', ')} healthy (log ${logFile})`,
@@ -62,6 +67,7 @@ async function timeToHealthy(what: string, dir: string, command: string[], env: 
       await sleep(500);
       throw error;
     });
+    forget();
   }
 }
 

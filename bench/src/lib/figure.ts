@@ -8,6 +8,8 @@ export interface Target {
 /** One measured figure: ours beside its baseline from the same run. */
 export interface Figure {
   name: string;
+  /** The bench (script) that measured it: `npm run bench -- <bench>` measures it again. */
+  bench?: string;
   /** Unit of `ours` and `baseline` (req/s, ms, MB, …). */
   unit: string;
   ours: number;

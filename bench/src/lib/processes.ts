@@ -55,20 +55,37 @@ export interface NodeProcess {
 }
 
 const live = new Set<ChildProcess>();
+/** Graceful stops of what is not in `live` (a detached `npm start` group): run when the bench is interrupted. */
+const cleanups = new Set<() => Promise<void>>();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
+// A signal ends the process without 'exit' handlers: stop the bench's processes first, so an
+// interrupted run leaves no stack behind. A stack gets its own SIGTERM (its supervisor stops the
+// app groups it owns; a SIGKILL would orphan them), bounded; then whatever is left is killed.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, stopping the processes it started`);
+    void Promise.race([Promise.allSettled([...cleanups].map((c) => c())), sleep(30_000)]).finally(() => process.exit(code));
+  });
+}
+
+/** Runs `cleanup` if the bench is interrupted before the returned function is called (which forgets it). */
+export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
 
 /**
  * Starts `node [--import tsx] <entry>` in `cwd` with `env` (over process.env without any
  * service setting), output to `<logDir>/<name>.log`, and waits (bounded) for `GET <url><healthPath>` → 2xx.
  */
-export async function startNode(options: { name: string; cwd: string; entry: string; env: NodeJS.ProcessEnv; url: string; logDir: string; healthPath?: string; ready?: (body: unknown) => boolean; timeoutMs?: number; tsx?: boolean }): Promise<NodeProcess> {
+export async function startNode(options: { name: string; cwd: string; entry: string; env: NodeJS.ProcessEnv; url: string; logDir: string; healthPath?: string; ready?: (body: unknown) => boolean; timeoutMs?: number; tsx?: boolean; nodeArgs?: string[] }): Promise<NodeProcess> {
   mkdirSync(options.logDir, { recursive: true });
   const logFile = join(options.logDir, `${options.name}.log`);
   const fd = openSync(logFile, 'a');
   const base = cleanEnv();
-  const args = [...(options.tsx === false ? [] : ['--import', 'tsx']), options.entry];
+  const args = [...(options.nodeArgs ?? []), ...(options.tsx === false ? [] : ['--import', 'tsx']), options.entry];
   const child = spawn(process.execPath, args, { cwd: options.cwd, env: { ...base, ...options.env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   live.add(child);

@@ -50,7 +50,7 @@ export async function runBenches(request: RunRequest, benches: Bench[], context:
     try {
       const measured = await bench.run({ smoke: request.smoke, rounds: request.rounds, logDir, log: (line) => console.log(`   ${line}`) });
       for (const m of measured) {
-        const f = toFigure(m);
+        const f = { ...toFigure(m), bench: bench.name };
         figures.push(f);
         console.log(`   ${consoleLine(f)}${f.note ? `\n     (${f.note})` : ''}`);
       }

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import pg from 'pg';
+import { listServices, nodeFlags } from '@hypernode/ports';
 import { createApiKey, createJoinToken } from '@hypernode/store';
 import { createTestDatabase, freePort, testRedisPrefix, type TestDatabase } from '@hypernode/testing';
 import { bundleOf, ensureBuilds } from './builds.js';
@@ -11,7 +12,7 @@ export type AppName = 'api' | 'realtime' | 'automation' | 'gpu-worker';
 /**
  * The bench's stack: its own `hn_test_` database and Redis prefix on the registry's PostgreSQL
  * and Redis, services as their own processes on spare ports, run from their builds as production
- * runs them (`node dist/apps/<app>/main.js`, built first). `close()` stops them and drops everything.
+ * runs them (`node <the image CMD flags> dist/apps/<app>/main.js`, built first). `close()` stops them and drops everything.
  */
 export interface BenchStack {
   db: TestDatabase;
@@ -77,7 +78,8 @@ export async function startStack(options: { apps: AppName[]; logDir: string; env
         ready = (b) => typeof (b as { node?: unknown }).node === 'string';
       }
       const entry = bundleOf(app);
-      const s = await startNode({ name, cwd: dirname(entry), entry, tsx: false, env: { ...env, ...appEnv, ...extraEnv }, url: `http://127.0.0.1:${port}`, logDir: options.logDir, ready });
+      // Node flags as production runs the bundle (the image's CMD: its heap cap from the registry).
+      const s = await startNode({ name, cwd: dirname(entry), entry, tsx: false, nodeArgs: nodeFlags(listServices().find((x) => x.name === app)!), env: { ...env, ...appEnv, ...extraEnv }, url: `http://127.0.0.1:${port}`, logDir: options.logDir, ready });
       services.set(name, s);
       return s;
     };

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { DEPLOYMENT_STATES } from './deployment-state.js';
+import { Nullable } from './nullable.js';
 
 /** A GPU node as the API reports it. */
 export const NodeSchema = Type.Object({
@@ -10,7 +11,7 @@ export const NodeSchema = Type.Object({
   freeVramGb: Type.Number(),
   load: Type.Number(),
   workerUrl: Type.String(),
-  status: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
+  status: Type.Enum(['online', 'offline']),
   lastHeartbeatAt: Type.String({ format: 'date-time' }),
   createdAt: Type.String({ format: 'date-time' }),
 });
@@ -20,13 +21,13 @@ export type NodeRecord = Static<typeof NodeSchema>;
 export const DeploymentSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   model: Type.String(),
-  gpuModel: Type.Union([Type.String(), Type.Null()]),
+  gpuModel: Nullable(Type.String()),
   minVramGb: Type.Number(),
-  maxDurationS: Type.Union([Type.Integer(), Type.Null()]),
+  maxDurationS: Nullable(Type.Integer()),
   status: Type.Enum(DEPLOYMENT_STATES),
   progress: Type.Number({ minimum: 0, maximum: 100 }),
-  nodeId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
+  nodeId: Nullable(Type.String({ format: 'uuid' })),
+  error: Nullable(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });

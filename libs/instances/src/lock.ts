@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { LeaseLockError } from './errors.js';
 import { readLeases, writeLeases, type LeaseState } from './lease-file.js';
 
@@ -18,6 +17,9 @@ export async function updateLeases<T>(file: string, work: (state: LeaseState) =>
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   let release: () => Promise<void>;
   try {
+    // Loaded on first use: proper-lockfile (with graceful-fs, which patches fs as it loads) is a
+    // quarter of what every CLI call would parse, and most calls (`ports check`) never lock.
+    const { default: lockfile } = await import('proper-lockfile');
     release = await lockfile.lock(file, {
       realpath: false,
       stale: LOCK_STALE_MS,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseRegistry } from './registry.js';
-import { DEFAULT_SCALE, mebibytes, scaleOf } from './scale.js';
+import { DEFAULT_SCALE, mebibytes, nodeFlags, scaleOf } from './scale.js';
 import { serializeRegistry } from './serialize.js';
 import { validateRegistry } from './validate.js';
 
@@ -21,6 +21,13 @@ describe('registry scale', () => {
     expect(problems).toEqual([]);
     expect(scaleOf(services[0]!)).toEqual(DEFAULT_SCALE);
     expect(DEFAULT_SCALE.canScale).toBe(false);
+  });
+
+  it('caps a replica\'s V8 old generation at 60 % of its memory limit (the default scale for an app without one)', () => {
+    const flagsOf = (s: ReturnType<typeof scale> | undefined) => nodeFlags(validateRegistry({ services: [app(s)] }).services[0]!);
+    expect(flagsOf(scale({ memoryLimit: '384Mi' }))).toEqual(['--max-old-space-size=230']);
+    expect(flagsOf(scale({ memoryLimit: '1Gi' }))).toEqual(['--max-old-space-size=614']);
+    expect(flagsOf(undefined)).toEqual(['--max-old-space-size=153']);
   });
 
   it('refuses min above max, naming the range and the fix', () => {

@@ -81,8 +81,10 @@ export interface WatchedRedis {
  * fails three times in a row — or a connection stuck short of ready — forces a reconnect. (Three,
  * not one: a busy event loop makes a ping time out while its answer waits in the socket.)
  */
-export function createRedis(url: string, options: { timeouts?: Partial<DependencyTimeouts>; everyMs?: number; log?: (line: string) => void } = {}): WatchedRedis {
-  const redis = new Redis(url, { ...redisOptions(options.timeouts), lazyConnect: false });
+export function createRedis(url: string, options: { timeouts?: Partial<DependencyTimeouts>; everyMs?: number; log?: (line: string) => void; autoPipelining?: boolean } = {}): WatchedRedis {
+  // autoPipelining: the commands issued in one tick go out as one write (ioredis' enableAutoPipelining);
+  // for a connection shared by concurrent requests, never for one that blocks (XREAD BLOCK, BLPOP).
+  const redis = new Redis(url, { ...redisOptions(options.timeouts), lazyConnect: false, enableAutoPipelining: options.autoPipelining ?? false });
   redis.on('error', () => undefined); // /ready reports it; the watchdog and ioredis reconnect
   let misses = 0;
   let notReadySince: number | undefined;

@@ -55,6 +55,19 @@ describe('frontendConfig supervisorUrl', () => {
     expect(frontendConfig(env, registry).supervisorUrl).not.toBe(frontendConfig({}, registry).supervisorUrl);
   });
 
+  it('is absent outside the development profile (no supervisor runs there), unless VITE_SUPERVISOR_URL names one', () => {
+    const registry = withSupervisor(supervisorPort);
+    expect(frontendConfig({ HYPERNODE_PROFILE: 'development' }, registry).supervisorUrl).toBe(`http://localhost:${supervisorPort}`);
+    for (const profile of ['staging', 'production']) {
+      const config = frontendConfig({ HYPERNODE_PROFILE: profile }, registry);
+      expect(config, profile).not.toHaveProperty('supervisorUrl');
+      const window: Record<string, object> = {};
+      runInNewContext(frontendConfigScript(config), { window });
+      expect(Object.keys(window[FRONTEND_CONFIG_GLOBAL]!), profile).not.toContain('supervisorUrl');
+      expect(frontendConfig({ HYPERNODE_PROFILE: profile, VITE_SUPERVISOR_URL: 'http://sup.example:9' }, registry).supervisorUrl, profile).toBe('http://sup.example:9');
+    }
+  });
+
   it('is absent when the registry has no supervisor, and absent from the config script then', () => {
     expect(frontendConfig({}, without)).not.toHaveProperty('supervisorUrl');
     const window: Record<string, object> = {};

@@ -12,8 +12,11 @@ export interface FrontendConfig {
   wsUrl: string;
   /**
    * The stack supervisor (`hypernode up`, registry service `supervisor`) as the browser reaches
-   * it: logs and actions on the dashboard. Absent when the registry has no such service; present
-   * does not mean it runs (a bare `nx run-many -t serve` has none): the dashboard checks.
+   * it: logs and actions on the dashboard. From the registry in the development profile only (the
+   * supervisor is a development tool: no staging or production stack runs one, and a page must
+   * not ask a URL nothing answers), or from VITE_SUPERVISOR_URL in any profile. Absent, the
+   * dashboard says logs need `npm start` without a request; present does not mean it runs (a
+   * bare `nx run-many -t serve` has none): the dashboard checks.
    */
   supervisorUrl?: string;
   /** The instance slot the stack runs as (side-by-side checkouts); the dashboard shows it. */
@@ -84,11 +87,13 @@ export const SUPERVISOR_SERVICE = 'supervisor';
 /**
  * The browser-facing backend URLs for this environment: an explicit variable
  * (FRONTEND_CONFIG_VARS) wins, else the registry's public URL of the api and the realtime
- * server for the profile and instance in `env` — and of the supervisor when the registry lists
- * one (else no `supervisorUrl`). Throws FrontendConfigError naming a bad value.
+ * server for the profile and instance in `env` — and, in the development profile, of the
+ * supervisor when the registry lists one (else no `supervisorUrl`). Throws FrontendConfigError
+ * naming a bad value.
  */
 export function frontendConfig(env: NodeJS.ProcessEnv = process.env, registry: Registry = loadRegistry()): FrontendConfig {
-  const supervisorUrl = pick('supervisorUrl', env) ?? (isServiceName(SUPERVISOR_SERVICE, registry) ? resolveEntry(serviceEntry(SUPERVISOR_SERVICE, registry), { env, registry }).publicUrl : undefined);
+  const development = resolveSettings({ env }).profile === 'development';
+  const supervisorUrl = pick('supervisorUrl', env) ?? (development && isServiceName(SUPERVISOR_SERVICE, registry) ? resolveEntry(serviceEntry(SUPERVISOR_SERVICE, registry), { env, registry }).publicUrl : undefined);
   return {
     apiUrl: pick('apiUrl', env) ?? publicUrlFor('api', { env, registry }),
     wsUrl: pick('wsUrl', env) ?? publicUrlFor('realtime', { env, registry }),

@@ -51,6 +51,8 @@ export interface TransitionPatch {
   nodeId?: string | null;
   progress?: number;
   error?: string;
+  /** Clears `error` (a waiting reason that no longer holds); `error` wins when both are given. */
+  clearError?: boolean;
   /** Only when the deployment is (still) assigned to this node: checked under the row lock, else NotAssignedError. */
   assignedTo?: string;
 }
@@ -83,9 +85,9 @@ export async function transitionIn(client: PoolClient, id: string, to: Deploymen
   if (!(from === 'running' && to === 'running')) assertTransition(from, to);
   const progress = to === 'completed' ? 100 : to === 'queued' ? 0 : (patch.progress ?? null);
   const { rows } = await client.query<DeploymentRow>(
-    `UPDATE deployments SET status = $2, error = COALESCE($3, error), progress = COALESCE($4, progress),
+    `UPDATE deployments SET status = $2, error = CASE WHEN $3::text IS NULL AND $7 THEN NULL ELSE COALESCE($3, error) END, progress = COALESCE($4, progress),
        node_id = CASE WHEN $5 THEN $6::uuid ELSE node_id END, updated_at = now() WHERE id = $1 RETURNING *`,
-    [id, to, patch.error ?? null, progress, patch.nodeId !== undefined, patch.nodeId ?? null],
+    [id, to, patch.error ?? null, progress, patch.nodeId !== undefined, patch.nodeId ?? null, patch.clearError ?? false],
   );
   const record = toDeployment(rows[0]!);
   await recordEvent(client, 'deployment.updated', { deployment: record, from });

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@hypernode/testing';
 import { createDeployment, transitionDeployment } from './deployments.js';
 import { migrate } from './migrate.js';
 import { registerNode } from './nodes.js';
-import { deploymentsPage, requeueIfStill, scheduleOnNode, scheduleQueued, setWaitingReasons, waitingReason, type PageCursor } from './scheduling.js';
+import { deploymentsPage, placeOnNode, requeueIfStill, scheduleOnNode, schedulePass, scheduleQueued, setWaitingReasons, waitingReason, type PageCursor } from './scheduling.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -62,6 +62,23 @@ describe('node-driven scheduling', () => {
       [little.id, small.id],
       [huge.id, large.id],
     ]);
+  });
+
+  it('reports a free node whose row another transaction holds as locked (to be retried), not as busy', async () => {
+    const held = await node('held', 80);
+    const d = await createDeployment(pool, { model: 'm', minVramGb: 8 });
+    const holder = await pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM nodes WHERE id = $1 FOR NO KEY UPDATE', [held.id]);
+      expect(await placeOnNode(pool, held.id)).toBe('locked');
+      expect(await schedulePass(pool)).toEqual({ placed: [], locked: 1 });
+      expect(await status(d.id)).toMatchObject({ status: 'queued' });
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    expect(await placeOnNode(pool, held.id)).toMatchObject({ deployment: { id: d.id, status: 'scheduled', nodeId: held.id } });
   });
 
   it('never gives one node two deployments when schedulers race', async () => {

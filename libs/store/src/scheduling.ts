@@ -21,45 +21,63 @@ export async function freeNodeIds(pool: Pool): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** What one placement attempt on a node found: placed, nothing to do, or the node's row held by another transaction. */
+export type Placement = { deployment: DeploymentRecord; node: NodeRecord } | 'locked' | undefined;
+
 /**
  * Gives one free node the oldest queued deployment that fits it (enough free VRAM, the GPU
  * model when one is asked for). Deployments no node can take are skipped by the query itself,
  * so they never hold up one that can run. Both rows are taken with SKIP LOCKED (order: node,
  * then deployment, then the outbox), so concurrent schedulers never wait on each other nor
  * give one node two deployments. A `waiting: …` reason is cleared as it is scheduled.
+ * `'locked'` when another transaction (a heartbeat, another scheduler) held the node's row:
+ * the caller looks again shortly, since nothing else will wake it for a node that stays free.
  * Undefined when the node is busy, gone or nothing fits it.
  */
-export function scheduleOnNode(pool: Pool, nodeId: string): Promise<{ deployment: DeploymentRecord; node: NodeRecord } | undefined> {
-  return withTransaction(pool, async (client) => {
-    const nodes = await client.query<NodeRow>(`SELECT * FROM nodes n WHERE n.id = $1 AND ${FREE_NODE} FOR NO KEY UPDATE SKIP LOCKED`, [nodeId]);
+export function placeOnNode(pool: Pool, nodeId: string): Promise<Placement> {
+  return withTransaction(pool, async (client): Promise<Placement> => {
+    // Locked first, judged after: a row skipped because it is locked must not look like a busy node.
+    const nodes = await client.query<NodeRow>('SELECT * FROM nodes WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED', [nodeId]);
     const node = nodes.rows[0];
-    if (!node) return undefined;
-    // A scheduler that held the lock may have committed between this statement's snapshot and
-    // the lock: look again with a fresh snapshot, now that nobody else can place onto the node.
-    const taken = await client.query(`SELECT 1 FROM deployments WHERE node_id = $1 AND status IN ('scheduled', 'running') LIMIT 1`, [nodeId]);
-    if (taken.rowCount) return undefined;
-    const picked = await client.query<{ id: string }>(
-      `SELECT id FROM deployments
+    if (!node) return (await client.query('SELECT 1 FROM nodes WHERE id = $1', [nodeId])).rowCount ? 'locked' : undefined;
+    if (node.status !== 'online') return undefined;
+    // A scheduler that held the lock may have committed between freeNodeIds' snapshot and the
+    // lock: this statement's snapshot is taken after the lock, so NOT EXISTS sees its placement.
+    const picked = await client.query<{ id: string; error: string | null }>(
+      `SELECT id, error FROM deployments
         WHERE status = 'queued' AND min_vram_gb <= $1 AND (gpu_model IS NULL OR gpu_model = $2)
+          AND NOT EXISTS (SELECT 1 FROM deployments x WHERE x.node_id = $3 AND x.status IN ('scheduled', 'running'))
         ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [node.free_vram_gb, node.gpu_model],
+      [node.free_vram_gb, node.gpu_model, nodeId],
     );
-    const id = picked.rows[0]?.id;
-    if (!id) return undefined;
-    await client.query(`UPDATE deployments SET error = NULL WHERE id = $1 AND starts_with(error, $2)`, [id, WAITING_PREFIX]);
-    const deployment = await transitionIn(client, id, 'scheduled', { nodeId });
+    const row = picked.rows[0];
+    if (!row) return undefined;
+    const deployment = await transitionIn(client, row.id, 'scheduled', { nodeId, clearError: row.error?.startsWith(WAITING_PREFIX) ?? false });
     return { deployment: deployment!, node: toNode(node) };
   });
 }
 
+/** placeOnNode without the `'locked'` distinction: undefined when nothing was placed. */
+export async function scheduleOnNode(pool: Pool, nodeId: string): Promise<{ deployment: DeploymentRecord; node: NodeRecord } | undefined> {
+  const placed = await placeOnNode(pool, nodeId);
+  return placed === 'locked' ? undefined : placed;
+}
+
+/** One pass over every free node: what was scheduled where, and how many free nodes were locked by another transaction. */
+export async function schedulePass(pool: Pool): Promise<{ placed: Array<{ deployment: DeploymentRecord; node: NodeRecord }>; locked: number }> {
+  const placed: Array<{ deployment: DeploymentRecord; node: NodeRecord }> = [];
+  let locked = 0;
+  for (const nodeId of await freeNodeIds(pool)) {
+    const one = await placeOnNode(pool, nodeId);
+    if (one === 'locked') locked += 1;
+    else if (one) placed.push(one);
+  }
+  return { placed, locked };
+}
+
 /** Schedules onto every free node that something fits; returns what was scheduled where. */
 export async function scheduleQueued(pool: Pool): Promise<Array<{ deployment: DeploymentRecord; node: NodeRecord }>> {
-  const scheduled: Array<{ deployment: DeploymentRecord; node: NodeRecord }> = [];
-  for (const nodeId of await freeNodeIds(pool)) {
-    const one = await scheduleOnNode(pool, nodeId);
-    if (one) scheduled.push(one);
-  }
-  return scheduled;
+  return (await schedulePass(pool)).placed;
 }
 
 /** Keyset position in a page walk: the (createdAt, id) of the last row seen. */

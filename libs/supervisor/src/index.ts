@@ -2,6 +2,7 @@ export * from './access.js';
 export * from './log-parse.js';
 export * from './log-query.js';
 export * from './log-store.js';
+export * from './log-stream.js';
 export * from './probe.js';
 export * from './resources.js';
 export * from './ring.js';

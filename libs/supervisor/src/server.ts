@@ -3,9 +3,10 @@ import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Pool } from 'pg';
-import type { LogLine, LogStreamFrame, SupervisorServices } from '@hypernode/events';
+import type { SupervisorServices } from '@hypernode/events';
 import { checkAccess, errorBody } from './access.js';
-import { atLeast, LogQueryError, parseLogQuery, type RawLogQuery } from './log-query.js';
+import { LogQueryError, parseLogQuery, type RawLogQuery } from './log-query.js';
+import { streamLogs } from './log-stream.js';
 import type { LogStore } from './log-store.js';
 import { SupervisorActionError, type Supervisor, type SupervisorAction } from './supervisor.js';
 
@@ -22,11 +23,6 @@ export interface SupervisorServerOptions {
   /** Request body cap; default 64 KiB (the actions have no body; a plugin may raise its own route's). */
   bodyLimit?: number;
 }
-
-/** Most a stream client may lag (bytes queued on its socket) before lines are skipped for it. */
-const STREAM_BACKLOG_BYTES = 8 * 1024 * 1024;
-/** Batching period of the live stream (the contract: at most every 50 ms). */
-const STREAM_BATCH_MS = 50;
 
 const ACTIONS: readonly SupervisorAction[] = ['restart', 'stop', 'start'];
 
@@ -76,48 +72,9 @@ export async function createSupervisorServer(options: SupervisorServerOptions): 
       .send(page.lines.map((l) => JSON.stringify(l)).join('\n') + (page.lines.length > 0 ? '\n' : ''));
   });
 
-  app.get<{ Querystring: RawLogQuery }>('/logs/stream', { websocket: true }, (socket, request) => {
-    const send = (frame: LogStreamFrame) => socket.send(JSON.stringify(frame));
-    let filter;
-    try {
-      filter = parseLogQuery({ services: request.query.services, level: request.query.level, q: request.query.q }, supervisor.names());
-    } catch (error) {
-      send({ type: 'error', message: (error as Error).message });
-      socket.close(1008, 'bad query');
-      return;
-    }
-    const wanted = filter.services ? new Set(filter.services) : undefined;
-    let pending: LogLine[] = [];
-    let skipped = 0;
-    const offLine = logs.onLine((line) => {
-      if ((wanted && !wanted.has(line.service)) || !atLeast(line, filter.level) || (filter.match && !filter.match(line))) return;
-      pending.push(line);
-    });
-    const offState = supervisor.onState((service) => {
-      if (!wanted || wanted.has(service.name)) send({ type: 'state', service });
-    });
-    const timer = setInterval(() => {
-      if (pending.length === 0) return;
-      const lines = pending;
-      pending = [];
-      if (socket.bufferedAmount > STREAM_BACKLOG_BYTES) {
-        skipped += lines.length;
-        return;
-      }
-      if (skipped > 0) {
-        send({ type: 'error', message: `${skipped} lines skipped: this client reads slower than the services print (fetch them with GET /logs)` });
-        skipped = 0;
-      }
-      send({ type: 'lines', lines });
-    }, STREAM_BATCH_MS);
-    socket.on('close', () => {
-      clearInterval(timer);
-      offLine();
-      offState();
-    });
-    // A client has nothing to say on this stream; anything it sends is ignored.
-    socket.on('message', () => undefined);
-  });
+  app.get<{ Querystring: RawLogQuery }>('/logs/stream', { websocket: true }, (socket, request) =>
+    streamLogs(socket, { store: logs, names: supervisor.names(), query: request.query, onState: (listener) => supervisor.onState(listener) }),
+  );
 
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;

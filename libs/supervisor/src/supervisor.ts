@@ -107,9 +107,10 @@ export class Supervisor {
     return [...this.entries.keys()];
   }
 
-  /** Starts every service and the probe and sampling loops. */
-  async startAll(): Promise<void> {
-    await Promise.all([...this.entries.values()].map((e) => this.spawn(e)));
+  /** Starts the named services (default: every one) and, on the first call, the probe and sampling loops. */
+  async startAll(names: readonly string[] = this.names()): Promise<void> {
+    await Promise.all(names.map((name) => this.spawn(this.entry(name))));
+    if (this.timers.length > 0) return;
     this.timers.push(setInterval(() => void this.probeAll(), this.options.probeMs ?? 1_000));
     this.timers.push(setInterval(() => void this.sampleAll(), this.options.sampleMs ?? 2_000));
     for (const t of this.timers) t.unref();

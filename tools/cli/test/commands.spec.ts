@@ -13,6 +13,16 @@ describe('hypernode ports / env / health', () => {
     expect(redis.port).toBe(redis.registryPort);
   });
 
+  it('up --only refuses a name that is not an app, naming it and the valid ones, before taking a slot or starting anything', async () => {
+    for (const [only, named] of [['api,nope', '"nope" is not an app'], ['postgres', '"postgres" is not an app'], [',', 'it names no app']] as const) {
+      const result = await hypernode(['up', '--only', only, '--instance', '97']);
+      expect(result.code, only).toBe(1);
+      expect(result.stderr).toContain(`--only ${JSON.stringify(only)} is not valid: ${named}`);
+      expect(result.stderr).toContain('site, llm-deployer, api, realtime, automation, gpu-worker (e.g. --only api,realtime)');
+      expect(result.stdout).not.toContain('running the infra task');
+    }
+  });
+
   it('env prints the PORT and peer URLs a service gets, honouring overrides', async () => {
     const result = await hypernode(['env', 'site', '--instance', '2'], { API_PORT: '4555' });
     const lines = result.stdout.trim().split('\n');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +31,7 @@ async function until<T>(what: string, ms: number, check: () => Promise<T | undef
 }
 
 const copy = mkdtempSync(join(tmpdir(), 'hypernode-sup-'));
+const brokenCopy = mkdtempSync(join(tmpdir(), 'hypernode-sup-broken-'));
 const instance = freeInstance();
 const marker = String(instance);
 const leftovers: number[] = [];
@@ -38,16 +39,18 @@ afterAll(async () => {
   await Promise.all([...leftovers, ...pidsWithEnv('HYPERNODE_INSTANCE', marker)].map((pid) => stopProcess(pid, 1000).catch(() => undefined)));
   await dropInstanceData(instance).catch(() => undefined);
   rmSync(copy, { recursive: true, force: true });
+  rmSync(brokenCopy, { recursive: true, force: true });
 }, 60_000);
 
 describe('hypernode up supervises the stack (a copy of the workspace, real processes)', () => {
-  it('all apps ready in /services; kill -9 of realtime shows crashed within 2 s; restart brings it back with both runs in its logs; Ctrl-C frees every port', async () => {
+  it('npm start: all apps ready in /services; kill -9 of realtime shows crashed within 2 s; restart brings it back with both runs in its logs; Ctrl-C (SIGINT to the foreground process group) leaves no process and frees every port', async () => {
     copyWorkspace(ROOT, copy);
     const services = listServices({ instance, env: {} });
     const apps = services.filter((s) => s.kind !== 'tool' && isShiftedKind(s.kind));
     const supervisor = services.find((s) => s.name === 'supervisor')!;
     const ports = [...apps.map((a) => a.port), supervisor.port];
-    const up = spawn(process.execPath, [join(copy, 'tools/cli/bin/hypernode.js'), 'up'], { cwd: copy, env: { ...process.env, HYPERNODE_INSTANCE: marker, HYPERNODE_STACK: '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // `npm start` (= `hypernode up`) as a user runs it; Ctrl-C at the end goes to its whole process group, as a terminal sends it.
+    const up = spawn('npm', ['start'], { cwd: copy, env: { ...process.env, HYPERNODE_INSTANCE: marker, HYPERNODE_STACK: '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     leftovers.push(up.pid!);
     let output = '';
     up.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -69,7 +72,8 @@ describe('hypernode up supervises the stack (a copy of the workspace, real proce
     }, out);
     console.log(`all ${all.length} apps ready ${Math.round((Date.now() - started) / 1000)} s after the admin key appeared`);
     expect(all.map((s) => s.name).sort()).toEqual(apps.map((a) => a.name).sort());
-    expect(output).toContain(`supervisor: ${base}`);
+    // Printed with the sign-in links once every app answers its health check (a frontend's first page compile can come after "ready").
+    await until('the supervisor line', 120_000, async () => (output.includes(`supervisor: ${base}`) ? true : undefined), out);
 
     // Traces: the services export to the supervisor with the run's ingest token; a deployment's
     // trace shows up by its id with the api's and the engine's spans. Nobody else may write.
@@ -111,4 +115,30 @@ describe('hypernode up supervises the stack (a copy of the workspace, real proce
     expect([...findListeners(ports).keys()]).toEqual([]);
     expect(output).toContain('are free');
   }, 600_000);
+
+  it('stops the frontends it started early and nothing else starts when the infra task fails', async () => {
+    // A stack the test above left running (it failed midway) holds the instance: stopped first, so this test stands on its own.
+    await Promise.all(pidsWithEnv('HYPERNODE_INSTANCE', marker).map((pid) => stopProcess(pid, 15_000).catch(() => undefined)));
+    copyWorkspace(ROOT, brokenCopy);
+    // The copy's infra task fails on purpose: the frontends start meanwhile (they need no database), the rest must not.
+    const project = join(brokenCopy, 'tools/cli/project.json');
+    const config = JSON.parse(readFileSync(project, 'utf8')) as { targets: { infra: { command: string } } };
+    config.targets.infra.command = `node -e "console.error('infra broken on purpose'); setTimeout(() => process.exit(3), 3000)"`;
+    writeFileSync(project, JSON.stringify(config, null, 2));
+    const apps = listServices({ instance, env: {} }).filter((s) => s.kind !== 'tool' && isShiftedKind(s.kind));
+    const up = spawn(process.execPath, [join(brokenCopy, 'tools/cli/bin/hypernode.js'), 'up'], { cwd: brokenCopy, env: { ...process.env, HYPERNODE_INSTANCE: marker, HYPERNODE_STACK: '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    leftovers.push(up.pid!);
+    let output = '';
+    up.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    up.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await Promise.race([new Promise<number | null>((r) => up.on('close', (c) => r(c))), sleep(120_000).then(() => 'timeout' as const)]);
+    expect(code, output).toBe(1);
+    expect(output).toContain('infra broken on purpose');
+    expect(output).toMatch(/starting site :\d+, llm-deployer :\d+ \(the rest after the infra task\)/);
+    expect(output).toMatch(/the infra task failed \(exit \d+\); its output is above\. Stopping site, llm-deployer; nothing else was started\./);
+    expect(output).not.toMatch(/starting api/);
+    const gone = await until('no process of the stack left', 30_000, async () => (pidsWithEnv('HYPERNODE_INSTANCE', marker).length === 0 ? true : undefined), () => output).catch(() => false);
+    expect(gone, `still running: ${pidsWithEnv('HYPERNODE_INSTANCE', marker).join(', ')}`).toBe(true);
+    expect([...findListeners(apps.map((a) => a.port)).keys()]).toEqual([]);
+  }, 180_000);
 });

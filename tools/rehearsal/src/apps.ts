@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listServices, nodeFlags } from '@hypernode/ports';
 
 /** The six apps, in start order: the api first (it applies the migrations), the frontends last. */
 export const APPS = ['api', 'realtime', 'automation', 'gpu-worker', 'site', 'llm-deployer'] as const;
@@ -16,13 +17,16 @@ export interface BuildCommand {
 /**
  * Each app's production entry: `dist/apps/<name>/main.js` — the Node apps' and the site's bundle
  * beside its pruned manifest, llm-deployer's launcher beside Next's standalone output. Never a source file.
+ * Node runs it with the flags the image's CMD gives it (libs/ports nodeFlags).
  */
 export function buildCommand(root: string, name: AppName): BuildCommand {
   // llm-deployer's main.js binds the registry port and starts Next's standalone server.js beside it.
   const candidates = [join(root, 'dist/apps', name, 'main.js')];
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new Error(`${name} has no build output (looked for ${candidates.map((c) => c.slice(root.length + 1)).join(', ')}): run \`npx nx run ${name}:build\``);
-  return { args: [file], cwd: join(file, '..') };
+  // The same flags as the image's CMD (its heap cap from the registry memory limit).
+  const entry = listServices().find((s) => s.name === name);
+  return { args: [...(entry ? nodeFlags(entry) : []), file], cwd: join(file, '..') };
 }
 
 /** One app started from its build output. */
@@ -32,8 +36,30 @@ export interface RunningApp {
   child: ChildProcess;
   /** The last lines it printed (for a failure message). */
   tail(): string;
-  /** SIGTERM, then up to `graceMs` for it to exit; resolves to its exit code (null: it had to be killed). */
-  stop(graceMs?: number): Promise<number | null>;
+  /** SIGTERM, then up to `graceMs` for it to exit; resolves to how it ended. */
+  stop(graceMs?: number): Promise<StopOutcome>;
+}
+
+/** How a stopped app ended: clean means it exited 0 on its own after SIGTERM. */
+export interface StopOutcome {
+  code: number | null;
+  /** The signal that ended it (SIGTERM here means it died of the signal itself: its handler never ran). */
+  signal: NodeJS.Signals | null;
+  /** True when it outlived the grace period and got SIGKILL. */
+  killed: boolean;
+  /** True when it had ended before the SIGTERM was sent. */
+  before?: boolean;
+}
+
+export const stoppedCleanly = (o: StopOutcome): boolean => o.code === 0;
+
+/** "exited 1", "had to be killed (still running 12 s after SIGTERM)", "died of SIGSEGV", … for a failure message. */
+export function describeStop(o: StopOutcome, graceMs = 12_000): string {
+  if (o.killed) return `had to be killed (still running ${graceMs / 1000} s after SIGTERM)`;
+  const when = o.before ? ' before it was sent SIGTERM' : '';
+  if (o.signal === 'SIGTERM') return `died of SIGTERM itself${when} (its shutdown handler did not run)`;
+  if (o.signal) return `died of ${o.signal}${when}`;
+  return `exited ${o.code}${when}`;
 }
 
 /** Starts one app and resolves once `healthUrl` answers 200; rejects with its output when it exits or stays unhealthy for `waitMs`. */
@@ -46,20 +72,19 @@ export async function startApp(name: AppName, command: BuildCommand, env: NodeJS
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<StopOutcome>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, killed: false })));
   const app: RunningApp = {
     name,
     port,
     child,
     tail: () => lines.slice(-25).join('\n'),
     stop: async (graceMs = 12_000) => {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode, killed: false, before: true };
       child.kill('SIGTERM');
-      const code = await Promise.race([exited, sleep(graceMs).then(() => 'timeout' as const)]);
-      if (code !== 'timeout') return code;
+      const outcome = await Promise.race([exited, sleep(graceMs).then(() => 'timeout' as const)]);
+      if (outcome !== 'timeout') return outcome;
       child.kill('SIGKILL');
-      await exited;
-      return null;
+      return { ...(await exited), killed: true };
     },
   };
   let ended = false;

@@ -8,7 +8,7 @@ import { listServices, portEnvVar, workspaceRoot } from '@hypernode/ports';
 import { newSecret } from '@hypernode/auth';
 import { createSignInToken } from '@hypernode/store';
 import { createTestDatabase, freePort, testRedisPrefix } from '@hypernode/testing';
-import { APPS, buildCommand, startApp, type AppName, type RunningApp } from './apps.js';
+import { APPS, buildCommand, describeStop, startApp, stoppedCleanly, type AppName, type RunningApp } from './apps.js';
 import { browserRound } from './browser.js';
 import { composeEnvironment } from './compose-env.js';
 import { appEnvironment, publicOrigins, type RehearsalSetup } from './environment.js';
@@ -103,8 +103,11 @@ try {
   // SIGTERM everything, the frontends first; each must exit 0 within its grace period.
   const codes = [];
   for (const app of [...running].reverse()) codes.push([app.name, await app.stop()] as const);
-  const unclean = codes.filter(([, code]) => code !== 0);
-  if (unclean.length > 0) failure ??= `not every app stopped cleanly on SIGTERM: ${unclean.map(([n, c]) => `${n} ${c === null ? 'had to be killed' : `exited ${c}`}`).join(', ')}`;
+  const unclean = codes.filter(([, outcome]) => !stoppedCleanly(outcome));
+  if (unclean.length > 0) {
+    failure ??= `not every app stopped cleanly on SIGTERM: ${unclean.map(([n, o]) => `${n} ${describeStop(o)}`).join(', ')}`;
+    for (const [name] of unclean) log(`${name}'s last lines:\n${running.find((a) => a.name === name)?.tail() ?? ''}`);
+  }
   else if (running.length > 0) log(`SIGTERM: ${codes.map(([n]) => n).join(', ')} exited 0`);
   await db.drop().catch(() => undefined);
   await redis.cleanup().catch(() => undefined);

@@ -83,9 +83,11 @@ export function registerAuth(app: FastifyInstance, deps: { pool: Pool; corsOrigi
   });
   let limit: ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | undefined;
   app.addHook('onRequest', async (request, reply) => {
+    // Health probes (GET /health, /ready: public routes) are never rate limited: nothing to resolve
+    // or count. Checked first, from the path: `routeOptions` builds an object on every access.
+    // Another method there matches no route: it stays rate limited like any unmatched request.
+    if ((request.method === 'GET' || request.method === 'HEAD') && isProbe(request)) return;
     const decision = request.routeOptions.config?.auth;
-    // Health probes are public and never rate limited: nothing to resolve or count.
-    if (decision === 'public' && isProbe(request)) return;
     const identity: Identity = decision && decision !== 'public' ? await identify(deps.pool, request, deps.keys) : {};
     request.principal = identity.principal;
     limit ??= app.rateLimit() as unknown as (request: FastifyRequest, reply: FastifyReply) => Promise<void>;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { shortReason } from '@hypernode/auth';
-import { DEPLOYMENT_STATES, DeploymentSchema } from '@hypernode/events';
+import { DEPLOYMENT_STATES, DeploymentSchema, Nullable } from '@hypernode/events';
 import type { Pool } from 'pg';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
 import { createDeployment, getDeployment, listDeployments, transitionDeployment } from '@hypernode/store';
@@ -54,7 +54,7 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
           { status: Type.Optional(Status), ...PageQuery },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(DeploymentSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+        response: { 200: Type.Object({ items: Type.Array(DeploymentSchema), nextCursor: Nullable(Type.String()) }) },
       },
     },
     async (request) => listDeployments(pool, { status: request.query.status, limit: Number(request.query.limit ?? 20), cursor: request.query.cursor }),

@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Pool } from 'pg';
 import { SCOPES } from '@hypernode/auth';
+import { Nullable } from '@hypernode/events';
 import { createApiKey, createJoinToken, listApiKeys, revokeApiKey } from '@hypernode/store';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
 import type { KeyLookup } from '../plugins/key-lookup.js';
 import { IdParams, NAME_PATTERN } from './deployments.js';
 
 const Scopes = Type.Array(Type.Enum(SCOPES), { minItems: 1, maxItems: SCOPES.length, uniqueItems: true });
-const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
 const When = Type.String({ format: 'date-time' });
 const KeyInfo = Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String(), scopes: Scopes, createdAt: When, lastUsedAt: Nullable(When), expiresAt: Nullable(When), revokedAt: Nullable(When) });
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { NodeSchema } from '@hypernode/events';
+import { NodeSchema, Nullable } from '@hypernode/events';
 import type { Pool } from 'pg';
 import { describeWorkerHostRule, workerUrlAllowed } from '@hypernode/auth';
 import { joinTokenOrNodeCredential, unauthorized } from '../plugins/auth.js';
@@ -76,7 +76,7 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerHosts: {
       config: { auth: 'read' },
       schema: {
         querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline')])), ...PageQuery }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(NodeSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+        response: { 200: Type.Object({ items: Type.Array(NodeSchema), nextCursor: Nullable(Type.String()) }) },
       },
     },
     async (request) => listNodes(pool, { status: request.query.status, limit: Number(request.query.limit ?? 20), cursor: request.query.cursor }),

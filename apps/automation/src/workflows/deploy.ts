@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Pool } from 'pg';
 import { FINAL_STATES, IllegalTransitionError, type DeploymentRecord, type NodeRecord } from '@hypernode/events';
-import { dispatchSecretFor, getDeployment, getNode, requeueIfStill, takeNodesOffline, transitionDeployment } from '@hypernode/store';
+import { getDeployment, nodeForDispatch, requeueIfStill, takeNodesOffline, transitionDeployment } from '@hypernode/store';
 import { withSpan } from '@hypernode/telemetry';
 import { dispatchToWorker, workerHasJob } from './worker-http.js';
 
@@ -75,13 +75,15 @@ export async function deployStep(ctx: DeployContext, data: DeployJobData): Promi
   if (FINAL_STATES.includes(d.status)) return done(d.status);
   if (d.status === 'queued') return done('queued: the scheduler places it when a node fits');
 
-  const node = d.nodeId ? await getNode(ctx.pool, d.nodeId) : undefined;
+  // The node and its dispatch secret in one read; the secret is only used once the node passed its checks.
+  const found = d.nodeId ? await nodeForDispatch(ctx.pool, d.nodeId) : undefined;
+  const node = found?.node;
+  const secret = found?.dispatchSecret;
   if (!node || node.status !== 'online') return requeue(ctx, d, node, 'its node is gone; rescheduling');
 
   // Nothing, and never the node's secret, goes to a worker URL outside the host rule (the api
   // refuses such registrations too; this holds for rows written before the rule or behind its back).
   if (!ctx.workerAllowed(node.workerUrl)) return refuseNode(ctx, d, node, `node ${node.name} has a worker URL outside the allowed worker hosts (HYPERNODE_WORKER_HOSTS)`);
-  const secret = await dispatchSecretFor(ctx.pool, node.id);
   if (!secret) return refuseNode(ctx, d, node, `node ${node.name} has no dispatch secret: its worker must register again with a join token`);
 
   const next = (patch: Partial<DeployJobData> = {}): DeployStep => ({ done: false, delayMs: ctx.followMs, data: { ...data, ...patch } });

@@ -61,7 +61,9 @@ export async function dispatchToWorker(node: NodeRecord, d: DeploymentRecord, op
       redirect: 'manual',
     });
     if (res.status === 202 || res.status === 200) {
-      await res.body?.cancel().catch(() => undefined);
+      // Read (bounded), not cancelled: a cancelled body closes the connection, and every dispatch
+      // would open a new one (connect and lookup cost more than the whole exchange).
+      await headOf(res).catch(() => undefined);
       return { ok: true };
     }
     return { ok: false, reason: `node ${node.name} refused it (${sanitisedReason(res.status, await headOf(res))})` };
@@ -80,7 +82,7 @@ export async function dispatchToWorker(node: NodeRecord, d: DeploymentRecord, op
 export async function workerHasJob(node: NodeRecord, deploymentId: string, options: { secret: string; timeoutMs: number }): Promise<'yes' | 'no' | 'unknown'> {
   try {
     const res = await fetch(new URL(`/jobs/${deploymentId}`, node.workerUrl), { headers: { authorization: `Bearer ${options.secret}` }, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'manual' });
-    await res.body?.cancel().catch(() => undefined);
+    await headOf(res).catch(() => undefined); // read, so the connection is kept for the next call
     if (res.ok) return 'yes';
     return res.status === 404 ? 'no' : 'unknown';
   } catch {

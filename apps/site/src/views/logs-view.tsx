@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { LOG_LEVELS, type LogLevel, type LogLine } from '@hypernode/events';
-import { AnsiText, CLIENT_LINE_CAP, FrameBatcher, formatClock, lineAsText, LogStream, mergeLines, parseSearch, serviceColour, type StreamState, type SupervisorClient, type ViewLine } from '@hypernode/ui/dashboard';
+import { AnsiText, CLIENT_LINE_CAP, FrameBatcher, formatClock, lineAsText, LogStream, mergeInto, parseSearch, serviceColour, type StreamState, type SupervisorClient, type ViewLine } from '@hypernode/ui/dashboard';
 import { formatRoute, traceLink, type Route } from '../route.js';
 
 /** Lines fetched when the filters change (the stream brings the rest). */
@@ -9,30 +9,43 @@ const INITIAL_PAGE = 1000;
 /** Lines held while paused, beyond which the oldest held ones go. */
 const HELD_CAP = CLIENT_LINE_CAP;
 const ROW_HEIGHT = 22;
+/**
+ * A batch of 100 lines or more is a flood (at 60 frames/s, 6,000 lines/s): the rows on screen are
+ * all replaced faster than anyone reads them, so the list updates at most 10 times a second then.
+ */
+const FLOOD_PACING = { floodItems: 100, floodGapMs: 100 };
+const FOLLOW_OVERSCAN = 2;
 // Marks sort after any line of the same millisecond (sequence numbers stay far below 2^52).
 let markSeq = 2 ** 52;
 
-// Memoised: a frame that appends lines re-renders only the rows that are new on screen.
-const COPY_ICON = (
-  <svg aria-hidden="true" viewBox="0 0 16 16" fill="currentColor">
-    <path d="M0 6.75C0 5.78.78 5 1.75 5h1.5a.75.75 0 0 1 0 1.5h-1.5a.25.25 0 0 0-.25.25v7.5c0 .14.11.25.25.25h7.5a.25.25 0 0 0 .25-.25v-1.5a.75.75 0 0 1 1.5 0v1.5A1.75 1.75 0 0 1 9.25 16h-7.5A1.75 1.75 0 0 1 0 14.25Z" />
-    <path d="M5 1.75C5 .78 5.78 0 6.75 0h7.5C15.22 0 16 .78 16 1.75v7.5A1.75 1.75 0 0 1 14.25 11h-7.5A1.75 1.75 0 0 1 5 9.25Zm1.75-.25a.25.25 0 0 0-.25.25v7.5c0 .14.11.25.25.25h7.5a.25.25 0 0 0 .25-.25v-7.5a.25.25 0 0 0-.25-.25Z" />
-  </svg>
-);
+interface LogRowProps {
+  line: ViewLine;
+  /** Where the virtualiser puts it (px from the top of the list). */
+  start: number;
+  /** The virtualiser's measuring ref, for a row whose fields were opened (others are ROW_HEIGHT). */
+  measure?: (el: HTMLDivElement | null) => void;
+  index: number;
+  expanded: boolean;
+  onToggle: (seq: number) => void;
+  onTrace: (id: string) => void;
+  onCopy: (line: LogLine) => void;
+}
 
-// Memoised and stateless: a frame that appends lines mounts only the rows new on screen, each cheap
-// (the copy feedback lives once in the view, not in every row).
-const LogRow = memo(function LogRow({ line, expanded, onToggle, onTrace, onCopy }: { line: ViewLine; expanded: boolean; onToggle: (seq: number) => void; onTrace: (id: string) => void; onCopy: (line: LogLine) => void }) {
+// Memoised and stateless: a frame that appends lines mounts only the rows new on screen, each as
+// few elements as it can be (the row is its own positioned slot; the copy icon is CSS; the copy
+// feedback lives once in the view, not in every row).
+const LogRow = memo(function LogRow({ line, start, measure, index, expanded, onToggle, onTrace, onCopy }: LogRowProps) {
+  const slot = { ref: measure, 'data-index': measure ? index : undefined, role: 'listitem', style: { transform: `translateY(${start}px)` } };
   if (line.kind === 'mark') {
     return (
-      <div className="log-row mark" role="listitem" data-mark="true">
+      <div {...slot} className="log-slot log-row mark" data-mark="true">
         — {line.label} · {formatClock(line.time)} —
       </div>
     );
   }
   const hasFields = line.fields !== undefined && Object.keys(line.fields).length > 0;
   return (
-    <div role="listitem" data-seq={line.seq} data-time={line.time} data-service={line.service} data-level={line.level}>
+    <div {...slot} className="log-slot" data-seq={line.seq} data-time={line.time} data-service={line.service} data-level={line.level}>
       <div className="log-row">
         <span className="time">{formatClock(line.time)}</span>
         <span className="svc" style={{ color: serviceColour(line.service) }}>
@@ -55,9 +68,7 @@ const LogRow = memo(function LogRow({ line, expanded, onToggle, onTrace, onCopy 
               {'{…}'}
             </button>
           )}
-          <button type="button" className="icon-button" onClick={() => onCopy(line)} aria-label="Copy line" title="Copy line">
-            {COPY_ICON}
-          </button>
+          <button type="button" className="icon-button copy-icon" onClick={() => onCopy(line)} aria-label="Copy line" title="Copy line" />
         </span>
       </div>
       {expanded && hasFields && <pre className="log-fields">{JSON.stringify(line.fields, null, 2)}</pre>}
@@ -77,15 +88,18 @@ export interface LogsViewProps {
 
 /**
  * The logs view: chosen services (none = all) combined and ordered by time, level filter,
- * server-side search, pause / clear / mark / download, live from `WS /logs/stream`. The list is
- * virtualised and incoming lines are merged once per animation frame, so a burst of thousands of
- * lines a second costs one render per frame.
+ * server-side search, pause / clear / mark / download, live from `WS /logs/stream`. Built for
+ * 10,000 lines/s: lines are merged into the buffer in place once per animation frame (append,
+ * or merge with the few milliseconds' tail that a late service's lines belong in), which is the
+ * one state update of the frame; the list is virtualised with fixed-height rows (only a row whose
+ * fields were opened is measured), and while it follows the newest lines it renders the last rows
+ * directly instead of the rows at the old scroll position.
  */
 export function LogsView({ client, names, route, navigate, paused, onPause, searchRef }: LogsViewProps) {
   const filter = useMemo(() => ({ services: route.services, level: route.level, q: route.q }), [route.services, route.level, route.q]);
   const filterKey = JSON.stringify(filter);
   const lines = useRef<ViewLine[]>([]);
-  const held = useRef<LogLine[]>([]);
+  const held = useRef<ViewLine[]>([]);
   const pausedRef = useRef(paused);
   const [, setVersion] = useState(0);
   const [heldCount, setHeldCount] = useState(0);
@@ -100,20 +114,20 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
     () =>
       new FrameBatcher<LogLine>((batch) => {
         if (pausedRef.current) {
-          held.current = mergeLines(held.current, batch, HELD_CAP) as LogLine[];
+          mergeInto(held.current, batch, HELD_CAP);
           setHeldCount(held.current.length);
           return;
         }
-        lines.current = mergeLines(lines.current, batch);
+        mergeInto(lines.current, batch);
         bump();
-      }),
+      }, undefined, CLIENT_LINE_CAP, FLOOD_PACING),
     [bump],
   );
 
   useEffect(() => {
     pausedRef.current = paused;
     if (!paused && held.current.length > 0) {
-      lines.current = mergeLines(lines.current, held.current);
+      mergeInto(lines.current, held.current);
       held.current = [];
       setHeldCount(0);
       bump();
@@ -121,16 +135,6 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
   }, [paused, bump]);
 
   useEffect(() => setQuery(route.q), [route.q]);
-
-  // Development builds only (stripped from production): lets the browser test push lines into
-  // the same batcher → merge → render path at 10,000 lines/s, a rate no real service reaches on
-  // two shared cores without starving the browser itself — so the page's own cost is measured.
-  useEffect(() => {
-    if (!import.meta.env.DEV) return;
-    const w = window as unknown as { __hypernodePushLogLines?: (lines: LogLine[]) => void };
-    w.__hypernodePushLogLines = (pushed) => batcher.push(pushed);
-    return () => void delete w.__hypernodePushLogLines;
-  }, [batcher]);
 
   // Filters changed: start over with a page from the server, then the live stream.
   useEffect(() => {
@@ -175,19 +179,29 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const count = lines.current.length;
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
-    getItemKey: (i) => {
-      const line = lines.current[i]!;
-      return line.kind === 'mark' ? `m${line.seq}` : line.seq;
-    },
-  });
+  // Rows whose fields were opened at least once: only these are measured (a ResizeObserver also
+  // sees them close again); every other row is ROW_HEIGHT, so mounting one forces no layout.
+  const measured = useRef(new Set<number>());
+  for (const seq of expanded) measured.current.add(seq);
+  const getItemKey = useCallback((i: number) => {
+    const line = lines.current[i]!;
+    return line.kind === 'mark' ? `m${line.seq}` : line.seq;
+  }, []);
+  const estimateSize = useCallback(() => ROW_HEIGHT, []);
+  // Following: the newest rows, whatever the scroll position of the previous frame says (the
+  // layout effect below scrolls to them), so a frame renders its rows once, not twice.
+  const rangeExtractor = useCallback((range: Range) => {
+    if (!follow.current || range.count === 0) return defaultRangeExtractor(range);
+    // No overscan below the newest line, and little above it: under a flood every row is new each update.
+    const shown = range.endIndex - range.startIndex + 1 + FOLLOW_OVERSCAN;
+    const first = Math.max(0, range.count - shown);
+    return Array.from({ length: range.count - first }, (_, i) => first + i);
+  }, []);
+  const virtualizer = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize, overscan: 8, getItemKey, rangeExtractor });
   useLayoutEffect(() => {
-    if (follow.current && count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
-  }, [count, virtualizer]);
+    const el = scrollRef.current;
+    if (el && follow.current && count > 0) el.scrollTop = el.scrollHeight;
+  }, [count]);
   const onScroll = () => {
     const el = scrollRef.current;
     if (el) follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
@@ -196,13 +210,14 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
   const setRoute = (patch: Partial<Route>) => navigate(formatRoute({ ...route, ...patch, view: 'logs' }));
   const toggleService = (name: string) => setRoute({ services: route.services.includes(name) ? route.services.filter((s) => s !== name) : [...route.services, name].sort() });
   const mark = () => {
-    lines.current = mergeLines(lines.current, [{ kind: 'mark', seq: markSeq++, time: Date.now(), label: 'mark' }]);
+    mergeInto(lines.current, [{ kind: 'mark', seq: markSeq++, time: Date.now(), label: 'mark' }]);
     follow.current = true;
     bump();
   };
   const clear = () => {
     lines.current = [];
     setExpanded(new Set());
+    measured.current.clear();
     bump();
   };
   const searchProblem = parseSearch(query);
@@ -303,15 +318,17 @@ export function LogsView({ client, names, route, navigate, paused, onPause, sear
           {virtualizer.getVirtualItems().map((item) => {
             const line = lines.current[item.index]!;
             return (
-              <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}>
-                <LogRow
-                  line={line}
-                  expanded={line.kind === undefined && expanded.has(line.seq)}
-                  onToggle={onToggle}
-                  onTrace={onTrace}
-                  onCopy={onCopy}
-                />
-              </div>
+              <LogRow
+                key={item.key}
+                line={line}
+                start={item.start}
+                index={item.index}
+                measure={line.kind === undefined && measured.current.has(line.seq) ? virtualizer.measureElement : undefined}
+                expanded={line.kind === undefined && expanded.has(line.seq)}
+                onToggle={onToggle}
+                onTrace={onTrace}
+                onCopy={onCopy}
+              />
             );
           })}
         </div>

@@ -1,16 +1,32 @@
-import { useEffect, useState } from 'react';
-import type { TraceDetail, TraceSpan, TraceSummary } from '@hypernode/events';
+import { useEffect, useMemo, useState } from 'react';
+import type { TraceDetail, TraceSummary } from '@hypernode/events';
 import { AnsiText, formatClock, formatDuration, serviceColour, type SupervisorClient } from '@hypernode/ui/dashboard';
 import { formatRoute, logsLink, traceLink, type Route } from '../route.js';
-import { orderSpans } from '../waterfall.js';
+import { waterfallRows, type WaterfallRow } from '../waterfall.js';
 
+function SpanBar({ left, width, colour, error, label, faint }: { left: number; width: number; colour: string; error: boolean; label: string; faint?: boolean }) {
+  return <span className={`span-bar${error ? ' error' : ''}${faint ? ' faint' : ''}`} style={{ left: `${left}%`, width: `${Math.max(width, 0.3)}%`, background: colour }} aria-label={label} role="img" />;
+}
+
+/**
+ * One trace as a waterfall; repeated sibling spans (the engine's follow steps, their queries)
+ * fold into one row with their count and total time, unfolded on request.
+ */
 function Waterfall({ detail }: { detail: TraceDetail }) {
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const rows = useMemo(() => waterfallRows(detail.spans, expanded), [detail.spans, expanded]);
   if (detail.spans.length === 0) return <p className="muted">This trace has no spans.</p>;
   const start = Math.min(...detail.spans.map((s) => s.start));
   const end = Math.max(...detail.spans.map((s) => s.end));
   const total = Math.max(end - start, 0.001);
-  const rows = orderSpans(detail.spans);
   const services = [...new Set(detail.spans.map((s) => s.service))];
+  const pct = (t: number) => ((t - start) / total) * 100;
+  const toggle = (id: string) =>
+    setExpanded((set) => {
+      const next = new Set(set);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   return (
     <div className="waterfall" role="table" aria-label={`Waterfall of trace ${detail.traceId}`}>
       <div className="span-row" role="row">
@@ -20,31 +36,59 @@ function Waterfall({ detail }: { detail: TraceDetail }) {
               {i > 0 ? ', ' : ''}
               {s}
             </span>
-          ))}
+          ))}{' '}
+          · {detail.spans.length} spans
         </span>
         <span role="columnheader" className="muted">
           0 — {formatDuration(total)}
         </span>
       </div>
-      {rows.map(({ span, depth }: { span: TraceSpan; depth: number }) => (
-        <div key={span.spanId} className="span-row" role="row" data-span={span.spanId}>
-          <span role="cell" className="span-label" style={{ paddingLeft: `${depth * 0.9}rem` }} title={`${span.service}: ${span.name}`}>
-            <span style={{ color: serviceColour(span.service), fontWeight: 600 }}>{span.service}</span> {span.name}
-          </span>
-          <span role="cell" className="span-track">
-            <span
-              className={`span-bar${span.status === 'error' ? ' error' : ''}`}
-              style={{ left: `${((span.start - start) / total) * 100}%`, width: `${Math.max(((span.end - span.start) / total) * 100, 0.3)}%`, background: serviceColour(span.service) }}
-              aria-label={`${span.name}: ${formatDuration(span.end - span.start)} from ${formatDuration(span.start - start)}${span.status === 'error' ? ', error' : ''}`}
-              role="img"
-            />
-            <span className="span-time">{formatDuration(span.end - span.start)}</span>
-          </span>
-        </div>
-      ))}
+      {rows.map((row: WaterfallRow) =>
+        row.kind === 'span' ? (
+          <div key={row.span.spanId} className="span-row" role="row" data-span={row.span.spanId}>
+            <span role="cell" className="span-label" style={{ paddingLeft: `${row.depth * 0.9}rem` }} title={`${row.span.service}: ${row.span.name}`}>
+              <span style={{ color: serviceColour(row.span.service), fontWeight: 600 }}>{row.span.service}</span> {row.span.name}
+            </span>
+            <span role="cell" className="span-track">
+              <SpanBar
+                left={pct(row.span.start)}
+                width={((row.span.end - row.span.start) / total) * 100}
+                colour={serviceColour(row.span.service)}
+                error={row.span.status === 'error'}
+                label={`${row.span.name}: ${formatDuration(row.span.end - row.span.start)} from ${formatDuration(row.span.start - start)}${row.span.status === 'error' ? ', error' : ''}`}
+              />
+              <span className="span-time">{formatDuration(row.span.end - row.span.start)}</span>
+            </span>
+          </div>
+        ) : (
+          <div key={row.id} className="span-row span-group" role="row" data-group={row.id} data-count={row.spans.length}>
+            <span role="cell" className="span-label" style={{ paddingLeft: `${row.depth * 0.9}rem` }} title={`${row.service}: ${row.name}, ${row.spans.length} spans`}>
+              <button type="button" className="link-button" aria-expanded={row.expanded} onClick={() => toggle(row.id)} aria-label={`${row.service} ${row.name} ×${row.spans.length}: ${row.expanded ? 'fold' : 'unfold'}`}>
+                <span style={{ color: serviceColour(row.service), fontWeight: 600 }}>{row.service}</span> {row.name} ×{row.spans.length}
+              </button>
+            </span>
+            <span role="cell" className="span-track">
+              <SpanBar
+                faint
+                left={pct(row.start)}
+                width={((row.end - row.start) / total) * 100}
+                colour={serviceColour(row.service)}
+                error={row.error}
+                label={`${row.spans.length} × ${row.name}: ${formatDuration(row.totalMs)} in total, between ${formatDuration(row.start - start)} and ${formatDuration(row.end - start)}${row.error ? ', one or more with an error' : ''}`}
+              />
+              <span className="span-time">Σ {formatDuration(row.totalMs)}</span>
+            </span>
+          </div>
+        ),
+      )}
     </div>
   );
 }
+
+/** A trace whose newest span ended less than this long ago may still be receiving spans… */
+const TRACE_GROWING_MS = 30_000;
+/** …and is read again this often while it is open. */
+const TRACE_REFRESH_MS = 2_000;
 
 /** The traces view: recent traces (filter by deployment) and one waterfall with the trace's log lines. */
 export function TracesView({ client, route, navigate }: { client: SupervisorClient | undefined; route: Route; navigate: (hash: string) => void }) {
@@ -66,15 +110,27 @@ export function TracesView({ client, route, navigate }: { client: SupervisorClie
     };
   }, [client, route.deploymentId]);
 
+  // The open trace, read again while it may still grow: the services export spans in batches,
+  // so a trace opened while its deployment runs (or just after) fills in over a few seconds.
   useEffect(() => {
     if (!client || !route.traceId) return setDetail(undefined);
+    const traceId = route.traceId;
     let live = true;
-    client.trace(route.traceId).then(
-      (found) => live && setDetail(found ?? null),
-      (e: Error) => live && (setDetail(null), setProblem(e.message)),
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () =>
+      client.trace(traceId).then(
+        (found) => {
+          if (!live) return;
+          setDetail(found ?? null);
+          const newest = found ? Math.max(...found.spans.map((s) => s.end)) : -Infinity;
+          if (found && Date.now() - newest < TRACE_GROWING_MS) timer = setTimeout(() => void load(), TRACE_REFRESH_MS);
+        },
+        (e: Error) => live && (setDetail(null), setProblem(e.message)),
+      );
+    void load();
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [client, route.traceId]);
 

@@ -11,30 +11,51 @@ export function compareLines(a: Pick<ViewLine, 'time' | 'seq'>, b: Pick<ViewLine
   return a.time - b.time || a.seq - b.seq;
 }
 
-/**
- * Merges `incoming` into the time-ordered `lines` (both kept sorted), dropping duplicates by seq
- * (a page fetched while the stream already delivered some lines) and the oldest beyond `cap`.
- * The common case — every new line newer than the last shown — is a plain append.
- */
-export function mergeLines(lines: ViewLine[], incoming: ViewLine[], cap = CLIENT_LINE_CAP): ViewLine[] {
-  if (incoming.length === 0) return lines;
-  const fresh = incoming.slice().sort(compareLines);
-  const last = lines[lines.length - 1];
-  let merged: ViewLine[];
-  if (!last || compareLines(last, fresh[0]!) < 0) {
-    merged = lines.concat(fresh);
-  } else {
-    const seen = new Set<number>();
-    for (const l of lines) if (l.kind === undefined) seen.add(l.seq);
-    const unseen = fresh.filter((l) => l.kind !== undefined || !seen.has(l.seq));
-    merged = [];
-    let i = 0;
-    let j = 0;
-    while (i < lines.length || j < unseen.length) {
-      merged.push(j >= unseen.length || (i < lines.length && compareLines(lines[i]!, unseen[j]!) <= 0) ? lines[i++]! : unseen[j++]!);
-    }
+/** First index of the sorted `lines` whose line does not order before `line` (binary search). */
+export function lowerBound(lines: readonly ViewLine[], line: Pick<ViewLine, 'time' | 'seq'>): number {
+  let lo = 0;
+  let hi = lines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareLines(lines[mid]!, line) < 0) lo = mid + 1;
+    else hi = mid;
   }
-  return merged.length > cap ? merged.slice(merged.length - cap) : merged;
+  return lo;
+}
+
+/**
+ * Merges `incoming` into the time-ordered `lines` IN PLACE and returns it: drops duplicates (a
+ * line is its (time, seq): a page fetched while the stream already delivered some lines) and the
+ * oldest lines beyond `cap`. Costs the batch's sort plus the lines it lands among, never the whole
+ * buffer: lines that arrive in order are appended; lines of a service whose clock or pipe runs
+ * behind (out of order by milliseconds) are merged with the short tail they belong in.
+ */
+export function mergeInto(lines: ViewLine[], incoming: readonly ViewLine[], cap = CLIENT_LINE_CAP): ViewLine[] {
+  if (incoming.length === 0) return lines;
+  const fresh = incoming.length === 1 ? incoming : incoming.slice().sort(compareLines);
+  const at = lowerBound(lines, fresh[0]!);
+  // The lines from where the batch starts: usually none (all newer), else a few milliseconds' worth.
+  const tail = at === lines.length ? [] : lines.splice(at);
+  let i = 0;
+  let last: ViewLine | undefined = lines[lines.length - 1];
+  const put = (line: ViewLine) => {
+    if (last !== undefined && compareLines(last, line) === 0) return; // already shown
+    lines.push(line);
+    last = line;
+  };
+  for (const line of fresh) {
+    while (i < tail.length && compareLines(tail[i]!, line) <= 0) put(tail[i++]!);
+    put(line);
+  }
+  while (i < tail.length) put(tail[i++]!);
+  if (lines.length > cap) lines.splice(0, lines.length - cap);
+  return lines;
+}
+
+/** mergeInto on a copy: `lines` stays as it was (the same array back when `incoming` is empty). */
+export function mergeLines(lines: readonly ViewLine[], incoming: readonly ViewLine[], cap = CLIENT_LINE_CAP): ViewLine[] {
+  if (incoming.length === 0) return lines as ViewLine[];
+  return mergeInto(lines.slice(), incoming, cap);
 }
 
 /** Index of a level in LOG_LEVELS (trace 0 … fatal 5). */

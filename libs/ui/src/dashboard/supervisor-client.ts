@@ -142,15 +142,32 @@ export class LogStream {
   }
 }
 
-/** Lines batched for one animation frame: the viewer renders at most once per frame whatever the rate. */
+/** How a FrameBatcher paces itself under a flood. */
+export interface FramePacing {
+  /** A flush of at least this many items means a flood… */
+  floodItems: number;
+  /** …and the next flush waits until this long after it (it still comes on an animation frame). */
+  floodGapMs: number;
+}
+
+/**
+ * Items batched for one animation frame: the viewer updates at most once per frame whatever the
+ * rate. Under a flood (`pacing`) it updates at most once per `floodGapMs`: a log view that
+ * replaces every visible row each frame cannot be read anyway, and the frames between stay free
+ * for scrolling, input and the browser's own work.
+ */
 export class FrameBatcher<T> {
   private pending: T[] = [];
   private scheduled = false;
+  private lastFlushAt = -Infinity;
+  private lastFlushSize = 0;
   constructor(
     private readonly flush: (items: T[]) => void,
-    private readonly schedule: (cb: () => void) => unknown = (cb) => requestAnimationFrame(cb),
+    /** Calls back on the next animation frame with its timestamp (ms). */
+    private readonly schedule: (cb: (now: number) => void) => unknown = (cb) => requestAnimationFrame(cb),
     /** Pending items beyond this are dropped oldest first (a hidden tab gets no frames). */
     private readonly cap = 50_000,
+    private readonly pacing?: FramePacing,
   ) {}
 
   push(items: readonly T[]): void {
@@ -158,13 +175,22 @@ export class FrameBatcher<T> {
     if (this.pending.length > this.cap) this.pending.splice(0, this.pending.length - this.cap);
     if (this.scheduled) return;
     this.scheduled = true;
-    this.schedule(() => {
-      this.scheduled = false;
-      const items = this.pending;
-      this.pending = [];
-      this.flush(items);
-    });
+    this.schedule(this.onFrame);
   }
+
+  private readonly onFrame = (now: number): void => {
+    const flood = this.pacing && this.lastFlushSize >= this.pacing.floodItems;
+    if (flood && now - this.lastFlushAt < this.pacing!.floodGapMs) {
+      this.schedule(this.onFrame);
+      return;
+    }
+    this.scheduled = false;
+    const items = this.pending;
+    this.pending = [];
+    this.lastFlushAt = now;
+    this.lastFlushSize = items.length;
+    this.flush(items);
+  };
 }
 
 export type { LogLine };

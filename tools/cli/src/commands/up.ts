@@ -1,6 +1,18 @@
 import type { Command } from 'commander';
-import { isShiftedKind, listServices, resolveSettings, workspaceRoot } from '@hypernode/ports';
-import { resolveOptions, withCommon, type CommonOptions } from '../common.js';
+import { isAppKind, isShiftedKind, listServices, resolveSettings, workspaceRoot, type ResolvedService } from '@hypernode/ports';
+import { CliError, resolveOptions, withCommon, type CommonOptions } from '../common.js';
+
+/** `--only api,realtime`: the registry apps named, in registry order; an unknown name throws CliError naming it and the valid ones. */
+export function selectApps(services: readonly ResolvedService[], only: string | undefined): string[] {
+  const apps = services.filter((s) => isAppKind(s.kind)).map((s) => s.name);
+  if (only === undefined) return apps;
+  const asked = only.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = asked.filter((n) => !apps.includes(n));
+  if (asked.length === 0 || unknown.length > 0) {
+    throw new CliError(`--only ${JSON.stringify(only)} is not valid: ${unknown.length > 0 ? `${unknown.map((n) => JSON.stringify(n)).join(', ')} ${unknown.length === 1 ? 'is not an app' : 'are not apps'} of the registry` : 'it names no app'}; give a comma-separated list of ${apps.join(', ')} (e.g. --only api,realtime)`);
+  }
+  return apps.filter((n) => asked.includes(n));
+}
 
 /**
  * `hypernode up` (what `npm start` runs): the supervisor of the stack — the infra task once, then
@@ -12,8 +24,10 @@ import { resolveOptions, withCommon, type CommonOptions } from '../common.js';
  * (stack/instance-lease.ts) and releases it on exit.
  */
 export function registerUp(program: Command): void {
-  withCommon(program.command('up').description('serve every app on its registry port, each a supervised `nx run <app>:serve` (after the infra task: PostgreSQL, Redis, migrations, credentials), with the dashboard\'s supervisor API; Ctrl-C stops everything')).action(
-    async (options: CommonOptions) => {
+  withCommon(program.command('up').description('serve every app on its registry port, each a supervised `nx run <app>:serve` (after the infra task: PostgreSQL, Redis, migrations, credentials), with the dashboard\'s supervisor API; Ctrl-C stops everything'))
+    .option('--only <apps>', 'start only these apps (comma-separated, e.g. api,realtime); the others are listed as stopped and can be started from the dashboard')
+    .action(
+    async (options: CommonOptions & { only?: string }) => {
       // Loaded on use: the stack's modules (child processes, crypto) cost every other command start-up time.
       // node:crypto too: importing it costs every command 5–20 ms of start-up (ESM loads it eagerly).
       const [{ randomUUID }, { assertAppPortsFree, runStack }, { signInBanner }, { readSignInUrls }, { stopStartedInfra }, { takeInstance }, { pinnedInstance }] = await Promise.all([
@@ -28,6 +42,8 @@ export function registerUp(program: Command): void {
       const root = workspaceRoot();
       const log = (line: string) => console.log(`[hypernode] ${line}`);
       const base = resolveOptions({ ...options, instance: undefined });
+      // Before the lease: a bad --only takes nothing.
+      const only = selectApps(listServices(base), options.only);
       // The slot: pinned (--instance / HYPERNODE_INSTANCE), else this checkout's previous one, else the lowest free; released on exit.
       const held = await takeInstance({ root, owner: process.pid, ...pinnedInstance(options), resolve: base, log });
       let code = 1;
@@ -36,17 +52,19 @@ export function registerUp(program: Command): void {
         const { profile, instance } = resolveSettings(resolve);
         const services = listServices(resolve);
         log(`profile ${profile}, instance ${instance}, checkout ${root}`);
-        assertAppPortsFree(services.filter((s) => isShiftedKind(s.kind)));
+        assertAppPortsFree(services.filter((s) => isShiftedKind(s.kind) && (!isAppKind(s.kind) || only.includes(s.name))));
         const stackId = randomUUID();
         code = await runStack({
           root,
           services,
+          only,
           log,
           stackId,
           env: { HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance) },
           banner: () => {
-            const urls = readSignInUrls(root, stackId);
-            return urls && signInBanner(urls);
+            // Links of the frontends this run started (--only may leave them out).
+            const urls = readSignInUrls(root, stackId)?.filter((u) => only.includes(u.service));
+            return urls?.length ? signInBanner(urls) : undefined;
           },
           afterStop: async () => void (await stopStartedInfra(root, log, stackId)),
         });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { checkService } from '@hypernode/health';
+import { checkService, waitHealthy } from '@hypernode/health';
 import type { ResolvedService } from '@hypernode/ports';
 import { ensureDatabase } from './database.js';
 import { recordStarting } from './infra-record.js';
@@ -7,6 +7,9 @@ import { startLocalPostgres, startLocalRedis, type StartedInfra } from './local-
 
 /** Where `npm start` keeps the data of infra it starts itself (git-ignored). */
 export const STATE_DIR = '.hypernode';
+
+/** Longest a server started here may take to answer. */
+const START_WAIT_MS = 20_000;
 
 const STARTERS: Record<string, (stateDir: string, port: number) => StartedInfra> = {
   postgres: startLocalPostgres,
@@ -35,8 +38,11 @@ export async function ensureInfra(services: readonly ResolvedService[], root: st
         log(`${service.name}: not reachable on :${service.port} (${result.detail}); starting it from local binaries, data in ${STATE_DIR}/`);
         recordStarting(root, service.health.type as 'postgres' | 'redis', stack);
         started.push(start(join(root, STATE_DIR), service.port));
-        const again = await checkService(service, { timeoutMs: 5000 });
-        if (again.status !== 'up') throw new Error(`${service.name} was started but does not answer on :${service.port} (${again.detail}); see ${STATE_DIR}/${service.name}*.log`);
+        // A daemonised server may not listen yet when its starter returns (redis-server --daemonize
+        // forks first; on a loaded machine binding takes a while): polled, bounded.
+        const again = await waitHealthy([service], { timeoutMs: 2_000, waitMs: START_WAIT_MS, intervalMs: 200 });
+        const detail = again.results[0]?.detail ?? 'no answer';
+        if (!again.healthy) throw new Error(`${service.name} was started but does not answer on :${service.port} within ${START_WAIT_MS / 1000} s (${detail}); see ${STATE_DIR}/${service.name}*.log`);
       }
       if (service.health.type === 'postgres') await ensureDatabase(service.port, log, process.env, database);
     }

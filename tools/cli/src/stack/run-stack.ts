@@ -31,6 +31,8 @@ export const INFRA_TIMEOUT_MS = 300_000;
 export interface StackOptions {
   root: string;
   services: readonly ResolvedService[];
+  /** The apps to start (default every app); the others are supervised as stopped, startable on request. */
+  only?: readonly string[];
   /** Extra environment for the apps (profile, instance). */
   env: NodeJS.ProcessEnv;
   /** HYPERNODE_STACK: marks every process of this run (and the infra its infra task starts). */
@@ -67,7 +69,8 @@ export function stackEnv(options: Pick<StackOptions, 'root' | 'env' | 'stackId' 
  */
 function runInfra(nx: string, root: string, env: NodeJS.ProcessEnv, echo: (text: string) => void, cancel: AbortSignal): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(nx, ['run', 'cli:infra', '--outputStyle=stream-without-prefixes'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // Plugins in-process, as for the apps' Nx (below): no plugin worker processes competing with the frontends starting meanwhile.
+    const child = spawn(nx, ['run', 'cli:infra', '--outputStyle=stream-without-prefixes'], { cwd: root, env: { ...env, NX_ISOLATE_PLUGINS: process.env.NX_ISOLATE_PLUGINS ?? 'false' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const kill = () => {
       try {
         process.kill(-child.pid!, 'SIGTERM');
@@ -99,7 +102,7 @@ function runInfra(nx: string, root: string, env: NodeJS.ProcessEnv, echo: (text:
 }
 
 /**
- * `hypernode up`: runs the infra task once, then supervises each registry app's own Nx serve
+ * `hypernode up`: runs the infra task once (the frontends start meanwhile, the other apps after it), and supervises each registry app's own Nx serve
  * target (`nx run <app>:serve --excludeTaskDependencies`) as a process group it owns, with the
  * dashboard's HTTP API (@hypernode/supervisor) on the registry port of `supervisor`. On
  * SIGINT/SIGTERM/SIGHUP (or when its parent goes) it stops every service group, closes its
@@ -109,6 +112,7 @@ function runInfra(nx: string, root: string, env: NodeJS.ProcessEnv, echo: (text:
 export async function runStack(options: StackOptions): Promise<number> {
   const { root, services, log, stackId } = options;
   const apps = services.filter((s) => isAppKind(s.kind));
+  const started = options.only ? apps.filter((a) => options.only!.includes(a.name)) : apps;
   const tool = services.find((s) => s.name === 'supervisor');
   const ports = [...apps.map((a) => a.port), ...(tool ? [tool.port] : [])];
   const env = stackEnv(options);
@@ -156,94 +160,111 @@ export async function runStack(options: StackOptions): Promise<number> {
 
   const infraPrefix = `${'infra'.padEnd(width)} │ `;
   log('running the infra task (PostgreSQL, Redis, migrations, credentials): nx run cli:infra');
-  const infraCode = await runInfra(nx, root, env, (line) => process.stdout.write(`${infraPrefix}${line}\n`), cancel.signal);
-  if (stopping) return stopped;
-  if (infraCode !== 0) {
-    log(`the infra task failed (exit ${infraCode}); its output is above. Nothing else was started.`);
-    return stop('infra task failed', 1);
-  }
+  // Not awaited yet: the supervisor loads meanwhile, and the frontends start (below).
+  const infraRun = runInfra(nx, root, env, (line) => process.stdout.write(`${infraPrefix}${line}\n`), cancel.signal);
 
-  const lib = await loadSupervisorLib();
-  const { default: pg } = await import('pg');
-  const { defaultDatabaseUrl } = await import('@hypernode/store');
-  const { listenHttp } = await import('@hypernode/service-kit');
-  const echo = terminalEcho(names, tty);
-  const supervisorUrl = tool?.publicUrl;
-  // Traces from the services come to the supervisor (OTLP/HTTP) with a token of this run only:
-  // no endpoint of the stack takes unauthenticated writes. A user's own endpoint keeps their headers.
-  const ownOtlp = process.env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
-  const ingestToken = `hnt_${(await import('node:crypto')).randomBytes(24).toString('base64url')}`;
-  const { TraceStore, otlpReceiver } = await import('@hypernode/telemetry/receiver');
-  const traces = new TraceStore();
-  const specs = apps.map((app) => ({
-    name: app.name,
-    kind: app.kind,
-    port: app.port,
-    endpoints: [{ name: app.kind === 'websocket' ? 'ws' : 'http', url: app.publicUrl }, ...(app.name === 'api' ? [{ name: 'docs', url: `${app.publicUrl}/docs` }] : [])],
-    // Frontends' dev servers (Vite, Next.js) compile a page on its first request: a longer probe timeout keeps a compile from reading as a failure.
-    probe: { host: 'localhost', port: app.port, healthPath: app.health.type === 'http' ? app.health.path : '/health', ready: app.kind !== 'frontend', timeoutMs: app.kind === 'frontend' ? 5_000 : 800 },
-    launch: () => ({
-      command: nx,
-      args: ['run', `${app.name}:serve`, '--excludeTaskDependencies', '--outputStyle=stream-without-prefixes'],
-      cwd: root,
-      env: {
-        ...env,
-        // Where the services send their traces (another part of the stack reads OTEL_*), unless the user chose.
-        OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? supervisorUrl ?? '',
-        ...(ownOtlp ? {} : { OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer ${ingestToken}` }),
-        OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? app.name,
-        // One Nx per app: plugins loaded in-process rather than in two worker processes per Nx.
-        // Measured here (realtime): 0.68 GB + 0.23 GB of workers → 0.48 GB, same start-up time.
-        NX_ISOLATE_PLUGINS: process.env.NX_ISOLATE_PLUGINS ?? 'false',
+  // Whatever fails from here (loading the supervisor, the server, a start) stops what already runs
+  // (the infra task, the early frontends) instead of leaving it behind.
+  try {
+    const lib = await loadSupervisorLib();
+    const { default: pg } = await import('pg');
+    const { defaultDatabaseUrl } = await import('@hypernode/store');
+    const { listenHttp } = await import('@hypernode/service-kit');
+    const echo = terminalEcho(names, tty);
+    const supervisorUrl = tool?.publicUrl;
+    // Traces from the services come to the supervisor (OTLP/HTTP) with a token of this run only:
+    // no endpoint of the stack takes unauthenticated writes. A user's own endpoint keeps their headers.
+    const ownOtlp = process.env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
+    const ingestToken = `hnt_${(await import('node:crypto')).randomBytes(24).toString('base64url')}`;
+    const { TraceStore, otlpReceiver } = await import('@hypernode/telemetry/receiver');
+    const traces = new TraceStore();
+    const specs = apps.map((app) => ({
+      name: app.name,
+      kind: app.kind,
+      port: app.port,
+      endpoints: [{ name: app.kind === 'websocket' ? 'ws' : 'http', url: app.publicUrl }, ...(app.name === 'api' ? [{ name: 'docs', url: `${app.publicUrl}/docs` }] : [])],
+      // Frontends' dev servers (Vite, Next.js) compile a page on its first request: a longer probe timeout keeps a compile from reading as a failure.
+      probe: { host: 'localhost', port: app.port, healthPath: app.health.type === 'http' ? app.health.path : '/health', ready: app.kind !== 'frontend', timeoutMs: app.kind === 'frontend' ? 5_000 : 800 },
+      launch: () => ({
+        command: nx,
+        args: ['run', `${app.name}:serve`, '--excludeTaskDependencies', '--outputStyle=stream-without-prefixes'],
+        cwd: root,
+        env: {
+          ...env,
+          // Where the services send their traces (another part of the stack reads OTEL_*), unless the user chose.
+          OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? supervisorUrl ?? '',
+          ...(ownOtlp ? {} : { OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer ${ingestToken}` }),
+          OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? app.name,
+          // One Nx per app: plugins loaded in-process rather than in two worker processes per Nx.
+          // Measured here (realtime): 0.68 GB + 0.23 GB of workers → 0.48 GB, same start-up time.
+          NX_ISOLATE_PLUGINS: process.env.NX_ISOLATE_PLUGINS ?? 'false',
+        },
+      }),
+    }));
+    const supervisor = new lib.Supervisor({
+      services: specs,
+      stopGraceMs: STOP_GRACE_MS,
+      echo,
+      exitFromOutput: serveExitOf,
+      portHolder: (port) => {
+        const holders = findListeners([port]).get(port);
+        return holders?.length ? describeHolders(holders) : undefined;
       },
-    }),
-  }));
-  const supervisor = new lib.Supervisor({
-    services: specs,
-    stopGraceMs: STOP_GRACE_MS,
-    echo,
-    exitFromOutput: serveExitOf,
-    portHolder: (port) => {
-      const holders = findListeners([port]).get(port);
-      return holders?.length ? describeHolders(holders) : undefined;
-    },
-  });
-  // Credentials are checked in this instance's database, as the api checks them; every query bounded.
-  const pool = new pg.Pool({ connectionString: env.DATABASE_URL || defaultDatabaseUrl(env), max: 3, connectionTimeoutMillis: 3_000, statement_timeout: 3_000, query_timeout: 3_000 });
-  pool.on('error', () => undefined);
-  let closeServer: (() => Promise<void>) | undefined;
-  teardown.run = async () => {
-    await supervisor.stopAll();
-    await closeServer?.();
-    await pool.end().catch(() => undefined);
-  };
-  if (tool) {
-    const server = await lib.createSupervisorServer({ supervisor, pool, origins: browserOrigins({ env }), instance: Number(env.HYPERNODE_INSTANCE ?? 0), checkout: root,
-      plugins: [
-        ...(options.plugins ?? []),
-        async (server) => server.register(otlpReceiver, { store: traces, logsForTrace: (id) => supervisor.logs.logsForTrace(id), ingestToken, ingestRouteConfig: { scope: 'none' } }),
-      ],
     });
-    await server.ready();
-    try {
-      const listening = await listenHttp(server.server, tool.port, bindHostFor({ env }));
-      closeServer = async () => {
-        await server.close();
-        await listening.close();
-      };
-    } catch (error) {
-      log(`the supervisor cannot listen on ${tool.port}: ${(error as Error).message}; the stack runs without dashboard logs and actions`);
+    // Credentials are checked in this instance's database, as the api checks them; every query bounded.
+    const pool = new pg.Pool({ connectionString: env.DATABASE_URL || defaultDatabaseUrl(env), max: 3, connectionTimeoutMillis: 3_000, statement_timeout: 3_000, query_timeout: 3_000 });
+    pool.on('error', () => undefined);
+    let closeServer: (() => Promise<void>) | undefined;
+    teardown.run = async () => {
+      await supervisor.stopAll();
+      await closeServer?.();
+      await pool.end().catch(() => undefined);
+    };
+    // The frontends need neither the database nor the infra task's credentials (under `up` they
+    // print no sign-in link): their dev servers — Next's first compile is the longest start of the
+    // stack — start while the infra task runs; the other apps once it has succeeded.
+    const [early, late] = [started.filter((a) => a.kind === 'frontend'), started.filter((a) => a.kind !== 'frontend')];
+    if (started.length < apps.length) log(`not starting ${apps.filter((a) => !started.includes(a)).map((a) => a.name).join(', ')} (--only): start them from the dashboard or POST /services/<name>/start`);
+    if (stopping) return stopped;
+    if (early.length > 0) log(`starting ${early.map((a) => `${a.name} :${a.port}`).join(', ')} (the rest after the infra task)`);
+    await supervisor.startAll(early.map((a) => a.name));
+    const infraCode = await infraRun;
+    if (stopping) return stopped;
+    if (infraCode !== 0) {
+      log(`the infra task failed (exit ${infraCode}); its output is above. Stopping ${early.map((a) => a.name).join(', ')}; nothing else was started.`);
+      return stop('infra task failed', 1);
     }
+    if (tool) {
+      const server = await lib.createSupervisorServer({ supervisor, pool, origins: browserOrigins({ env }), instance: Number(env.HYPERNODE_INSTANCE ?? 0), checkout: root,
+        plugins: [
+          ...(options.plugins ?? []),
+          async (server) => server.register(otlpReceiver, { store: traces, logsForTrace: (id) => supervisor.logs.logsForTrace(id), ingestToken, ingestRouteConfig: { scope: 'none' } }),
+        ],
+      });
+      await server.ready();
+      try {
+        const listening = await listenHttp(server.server, tool.port, bindHostFor({ env }));
+        closeServer = async () => {
+          await server.close();
+          await listening.close();
+        };
+      } catch (error) {
+        log(`the supervisor cannot listen on ${tool.port}: ${(error as Error).message}; the stack runs without dashboard logs and actions`);
+      }
+    }
+    if (stopping) return stopped;
+    if (late.length > 0) log(`starting ${late.map((a) => `${a.name} :${a.port}`).join(', ')}`);
+    await supervisor.startAll(late.map((a) => a.name));
+    void (async () => {
+      await waitHealthy(started, { waitMs: 120_000 }).catch(() => undefined);
+      if (stopping) return;
+      const lines = options.banner?.();
+      if (lines) console.log(lines.join('\n'));
+      if (closeServer && supervisorUrl) log(`supervisor: ${supervisorUrl} (services, logs, restart/stop/start; the dashboard uses it)`);
+    })();
+    return stopped;
+  } catch (error) {
+    log(`the stack cannot start: ${(error as Error).message}`);
+    return stop('start-up failed', 1);
   }
-  if (stopping) return stopped;
-  log(`starting ${apps.map((a) => `${a.name} :${a.port}`).join(', ')}`);
-  await supervisor.startAll();
-  void (async () => {
-    await waitHealthy(apps, { waitMs: 120_000 }).catch(() => undefined);
-    if (stopping) return;
-    const lines = options.banner?.();
-    if (lines) console.log(lines.join('\n'));
-    if (closeServer && supervisorUrl) log(`supervisor: ${supervisorUrl} (services, logs, restart/stop/start; the dashboard uses it)`);
-  })();
-  return stopped;
 }

@@ -9,7 +9,7 @@ import { newSecret } from '@hypernode/auth';
 import { listServices, portEnvVar, workspaceRoot } from '@hypernode/ports';
 import { createApiKey } from '@hypernode/store';
 import { createTestDatabase, freePort, testRedisPrefix } from '@hypernode/testing';
-import { APPS, type AppName } from '../apps.js';
+import { APPS, describeStop, stoppedCleanly, type AppName } from '../apps.js';
 import { composeEnvironment } from '../compose-env.js';
 import { appEnvironment, type RehearsalSetup } from '../environment.js';
 import { startProxy, type RunningProxy } from '../proxy.js';
@@ -203,8 +203,12 @@ try {
   for (const c of clients) c.stop();
   const survivors = instances.filter((x) => !killed.has(x));
   const codes = await Promise.all([...survivors].reverse().map(async (x) => [x.label, await x.run.stop()] as const));
-  const unclean = codes.filter(([, code]) => code !== 0);
-  if (unclean.length > 0) failed.push(`clean-sigterm (${unclean.map(([n, c]) => `${n} ${c === null ? 'had to be killed' : `exited ${c}`}`).join(', ')})`);
+  const unclean = codes.filter(([, outcome]) => !stoppedCleanly(outcome));
+  if (unclean.length > 0) {
+    failed.push(`clean-sigterm (${unclean.map(([n, o]) => `${n} ${describeStop(o)}`).join(', ')})`);
+    // What each one printed last says which shutdown step it was in.
+    for (const [name] of unclean) log(`${name}'s last lines:\n${survivors.find((x) => x.label === name)?.run.tail() ?? ''}`);
+  }
   else if (survivors.length > 0) log(`SIGTERM: ${survivors.length} surviving instances exited 0`);
   await (proxy as RunningProxy | undefined)?.stop();
   await pool.end().catch(() => undefined);

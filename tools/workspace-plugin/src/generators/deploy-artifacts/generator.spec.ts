@@ -4,7 +4,7 @@ import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
+import { nodeFlags, parseRegistry, REGISTRY_RELATIVE_PATH } from '@hypernode/ports';
 import removeServiceGenerator from '../remove-service/generator';
 import { SERVICE_NAMES_PATH } from '../service-names/generator';
 import serviceGenerator from '../service/generator';
@@ -13,6 +13,7 @@ import { deployModel } from './lib/model';
 
 const root = resolve(__dirname, '../../../../..');
 let tree: Tree;
+const registryEntry = (name: string) => parseRegistry(readFileSync(resolve(root, REGISTRY_RELATIVE_PATH), 'utf8'), REGISTRY_RELATIVE_PATH).services.find((s) => s.name === name)!;
 
 beforeEach(async () => {
   tree = createTreeWithEmptyWorkspace();
@@ -77,7 +78,8 @@ describe('deploy-artifacts sync generator', () => {
       expect(runtime, app).toContain('npm ci --omit=dev');
       expect(runtime, app).toContain(`COPY --from=build /app/dist/apps/${app} ./`);
       expect(runtime, app).toMatch(/^USER node$/m);
-      expect(runtime!.trimEnd().split('\n').at(-1), app).toBe('CMD ["node", "main.js"]');
+      // The heap cap comes from the app's registry memory limit (libs/ports nodeFlags).
+      expect(runtime!.trimEnd().split('\n').at(-1), app).toBe(`CMD ["node", "${nodeFlags(registryEntry(app)).join('", "')}", "main.js"]`);
       // Nothing of the workspace's sources or toolchain reaches the image.
       expect(runtime, app).not.toMatch(/tsx|COPY (--chown=\S+ )?(libs|\.|package\.json)\b/);
     }
@@ -99,9 +101,9 @@ describe('deploy-artifacts sync generator', () => {
     expect(nextBuild).toContain('npx nx run llm-deployer:build');
     expect(next).toContain('COPY --from=build /app/dist/apps/llm-deployer ./');
     expect(next).not.toContain('npm ci');
-    for (const runtime of [site!, next!]) {
+    for (const [app, runtime] of [['site', site!], ['llm-deployer', next!]] as const) {
       expect(runtime).toMatch(/^USER node$/m);
-      expect(runtime.trimEnd().split('\n').at(-1)).toBe('CMD ["node", "main.js"]');
+      expect(runtime.trimEnd().split('\n').at(-1)).toBe(`CMD ["node", "${nodeFlags(registryEntry(app)).join('", "')}", "main.js"]`);
       expect(runtime).not.toMatch(/tsx|vite |next (dev|start|build)|serve\.ts|COPY (--chown=\S+ )?(libs|\.|package\.json)\b/);
     }
   });

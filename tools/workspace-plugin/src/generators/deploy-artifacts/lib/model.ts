@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
-import { isAppKind, listServices, parseRegistry, REGISTRY_RELATIVE_PATH, serviceEnv, type Registry, type ResolvedService } from '@hypernode/ports';
+import { isAppKind, listServices, nodeFlags, parseRegistry, REGISTRY_RELATIVE_PATH, serviceEnv, type Registry, type ResolvedService } from '@hypernode/ports';
 import { SERVE_ENTRIES } from '../../../serve-target';
 
 /** What the deploy templates know of one app. */
@@ -19,6 +19,8 @@ export interface AppModel {
   entry: string;
   /** True for the Next.js app, whose image needs a `next build`. */
   next: boolean;
+  /** The container's command: node with its registry-derived flags (heap cap from its memory limit), then main.js, as a JSON array. */
+  cmd: string;
   /** Which Dockerfile template it gets: a bundled Node service, the Vite static site, or Next.js standalone. */
   flavor: 'node' | 'vite' | 'next';
   /** Lines of its .env.example. */
@@ -193,6 +195,7 @@ export function deployModel(tree: Tree, options: { listenPort?: number; services
       entry: entryOf(tree, s.name),
       next: tree.exists(join('apps', s.name, 'next.config.mjs')),
       flavor: flavorOf(tree, s.name),
+      cmd: JSON.stringify(['node', ...nodeFlags(s), 'main.js']).replaceAll(',', ', '),
       envLines: Object.entries(serviceEnv(s.name as never, { registry, env: {} })).map(([k, v]) => `${k}=${v}`),
       backend: s.kind !== 'frontend',
       worker: s.kind === 'worker',
