@@ -1,5 +1,10 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, hypernode, tempRegistry } from './helpers.js';
+import { listLeases } from '@hypernode/instances';
+import { CLI, freePort, hypernode, ROOT, tempRegistry } from './helpers.js';
 
 describe('hypernode ports / env / health', () => {
   it('ports --json shows the staging map with its source', async () => {
@@ -20,6 +25,28 @@ describe('hypernode ports / env / health', () => {
       expect(result.stderr).toContain(`--only ${JSON.stringify(only)} is not valid: ${named}`);
       expect(result.stderr).toContain('site, llm-deployer, api, realtime, automation, gpu-worker (e.g. --only api,realtime)');
       expect(result.stdout).not.toContain('running the infra task');
+    }
+  });
+
+  it('up stopped by SIGTERM the moment its slot is leased exits 0 and releases the lease (no stale lease left)', { timeout: 90_000 }, async () => {
+    const home = mkdtempSync(join(tmpdir(), 'hn-up-early-stop-'));
+    try {
+      const child = spawn(process.execPath, [CLI, 'up', '--only', 'api', '--instance', '96'], { cwd: ROOT, env: { ...process.env, HYPERNODE_HOME: home, NX_DAEMON: 'false', NX_TUI: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        // The lease is written just before this line; the stack's own signal handlers come later.
+        if (out.includes('leased for pid') && child.signalCode === null) child.kill('SIGTERM');
+      });
+      const code = await Promise.race([closed, new Promise<string>((r) => setTimeout(() => r('still running 60 s after SIGTERM'), 60_000))]);
+      if (typeof code === 'string') child.kill('SIGKILL');
+      expect(code, out).toBe(0);
+      expect(out).toContain('instance 96 (pinned by --instance): leased for pid');
+      expect(listLeases(join(home, 'instances.json')).filter((l) => l.slot === 96), out).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 

@@ -7,7 +7,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SupervisorServices } from '@hypernode/events';
 import { listLeases, writeLeases, type Lease } from '@hypernode/instances';
-import { pidsWithEnv, stopProcess, WORKSPACE_MARKER } from '@hypernode/port-inspect';
+import { isAlive, pidsWithEnv, stopProcess, WORKSPACE_MARKER } from '@hypernode/port-inspect';
 import { listServices } from '@hypernode/ports';
 import { copyWorkspace } from '@hypernode/testing';
 import { dropInstanceData } from '../src/stack/instance-data.js';
@@ -58,22 +58,27 @@ async function apiCall(dir: string, slot: number, method: string, path: string, 
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-async function stopCopy(dir: string, child?: ChildProcess): Promise<void> {
+/**
+ * Stops a copy's `npm start` as Ctrl-C does: SIGTERM to its process group, so `hypernode up` gets it
+ * itself (npm exits at once on SIGTERM without passing it on). Waits for the lease's owner to
+ * finish its stop (which releases the lease) before sweeping whatever of the copy is left: a sweep
+ * with a short grace during that stop would SIGKILL it and leave the lease stale.
+ */
+async function stopCopy(dir: string, child?: ChildProcess, owner?: number): Promise<void> {
   if (child && child.exitCode === null && child.signalCode === null) {
-    const closed = new Promise((r) => child.once('close', r));
     try {
-      process.kill(child.pid!, 'SIGTERM');
-      await Promise.race([closed, sleep(60_000)]);
+      process.kill(-child.pid!, 'SIGTERM');
     } catch {
       /* already gone (its parent was killed) */
     }
   }
+  if (owner !== undefined) await waitFor(`hypernode up (pid ${owner}) to finish its stop`, () => (isAlive(owner) ? undefined : true), 60_000).catch(() => undefined);
   // Whatever of the copy is still running (after a SIGKILL nothing stopped its apps).
   await Promise.all(pidsWithEnv(WORKSPACE_MARKER, dir).map((pid) => stopProcess(pid, 3000).catch(() => undefined)));
 }
 
 afterAll(async () => {
-  for (const [i, dir] of copies.entries()) await stopCopy(dir, stacks[i]);
+  for (const [i, dir] of copies.entries()) await stopCopy(dir, stacks.at(i === 1 ? -1 : 0));
   await Promise.all(stacks.map((s) => (s.pid ? stopProcess(s.pid, 2000).catch(() => undefined) : undefined)));
   for (const slot of usedSlots) await dropInstanceData(slot).catch(() => undefined);
   for (const dir of [...copies, home]) rmSync(dir, { recursive: true, force: true });
@@ -139,8 +144,8 @@ describe('side-by-side checkouts', () => {
     // The reclaimed slot is the same instance with the same data (the stack specs show a start
     // going on to healthy); this one is stopped while it starts. A clean stop releases the lease,
     // whenever it comes.
-    await stopCopy(copies[1]!, again.child);
-    await stopCopy(copies[0]!, a.child);
+    await stopCopy(copies[1]!, again.child, leaseB2.pid);
+    await stopCopy(copies[0]!, a.child, leaseA.pid);
     expect(listLeases(join(home, 'instances.json')).filter((l) => copies.includes(l.path))).toEqual([]);
   });
 });

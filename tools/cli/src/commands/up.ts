@@ -28,9 +28,11 @@ export function registerUp(program: Command): void {
     .option('--only <apps>', 'start only these apps (comma-separated, e.g. api,realtime); the others are listed as stopped and can be started from the dashboard')
     .action(
     async (options: CommonOptions & { only?: string }) => {
+      // Our parent as we started: if `npm start` is killed while we load, the stack still sees it gone.
+      const parentPid = process.ppid;
       // Loaded on use: the stack's modules (child processes, crypto) cost every other command start-up time.
       // node:crypto too: importing it costs every command 5–20 ms of start-up (ESM loads it eagerly).
-      const [{ randomUUID }, { assertAppPortsFree, runStack }, { signInBanner }, { readSignInUrls }, { stopStartedInfra }, { takeInstance }, { pinnedInstance }] = await Promise.all([
+      const [{ randomUUID }, { assertAppPortsFree, runStack, STOP_SIGNALS }, { signInBanner }, { readSignInUrls }, { stopStartedInfra }, { takeInstance }, { pinnedInstance }] = await Promise.all([
         import('node:crypto'),
         import('../stack/run-stack.js'),
         import('../stack/bootstrap-auth.js'),
@@ -44,10 +46,20 @@ export function registerUp(program: Command): void {
       const base = resolveOptions({ ...options, instance: undefined });
       // Before the lease: a bad --only takes nothing.
       const only = selectApps(listServices(base), options.only);
+      // A stop asked for before the stack's own handlers exist (while the slot is taken and the ports
+      // checked) must not kill us by the signal's default action: that left the lease behind, stale.
+      const early = new AbortController();
+      const onEarlySignal = (signal: NodeJS.Signals) => early.abort(signal);
+      for (const signal of STOP_SIGNALS) process.on(signal, onEarlySignal);
       // The slot: pinned (--instance / HYPERNODE_INSTANCE), else this checkout's previous one, else the lowest free; released on exit.
       const held = await takeInstance({ root, owner: process.pid, ...pinnedInstance(options), resolve: base, log });
       let code = 1;
       try {
+        if (early.signal.aborted) {
+          log(`stopped (${String(early.signal.reason)}) before the stack started; releasing instance ${held.slot}`);
+          process.exitCode = 0;
+          return;
+        }
         const resolve = { ...base, instance: held.slot };
         const { profile, instance } = resolveSettings(resolve);
         const services = listServices(resolve);
@@ -60,6 +72,8 @@ export function registerUp(program: Command): void {
           only,
           log,
           stackId,
+          stopRequested: early.signal,
+          parentPid,
           env: { HYPERNODE_PROFILE: profile, HYPERNODE_INSTANCE: String(instance) },
           banner: () => {
             // Links of the frontends this run started (--only may leave them out).
@@ -70,6 +84,7 @@ export function registerUp(program: Command): void {
         });
       } finally {
         await held.release().catch((e: Error) => log(`could not release instance ${held.slot}: ${e.message}`));
+        for (const signal of STOP_SIGNALS) process.off(signal, onEarlySignal);
       }
       process.exitCode = code;
     },

@@ -9,6 +9,9 @@ import { terminalEcho } from './echo.js';
 import { serveExitOf } from './serve-exit.js';
 import { loadSupervisorLib } from './supervisor-lib.js';
 
+/** The signals that stop a stack run. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /** How long apps get to exit after SIGTERM before they are killed. */
 export const STOP_GRACE_MS = 12_000;
 
@@ -38,6 +41,10 @@ export interface StackOptions {
   /** HYPERNODE_STACK: marks every process of this run (and the infra its infra task starts). */
   stackId: string;
   log: (line: string) => void;
+  /** Aborted (with the signal's name) by a stop signal the caller caught before this run installed its own handlers. */
+  stopRequested?: AbortSignal;
+  /** The parent to watch (default: ours now); the caller passes the one it started with. */
+  parentPid?: number;
   /** Lines (the sign-in URLs) printed once every app is up; undefined prints nothing. */
   banner?: () => string[] | undefined;
   /** Runs once everything is stopped (stops the infra this run started). */
@@ -150,10 +157,12 @@ export async function runStack(options: StackOptions): Promise<number> {
       return c;
     }));
 
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal, 0));
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void stop(signal, 0));
+  // A signal that came before these handlers existed (while the caller took the slot).
+  if (options.stopRequested?.aborted) return stop(String(options.stopRequested.reason), 0);
   // npm does not pass SIGTERM on to its script: when `npm start` is killed, we are
   // re-parented. Treat that as a stop, so no app outlives the command that started it.
-  const parent = process.ppid;
+  const parent = options.parentPid ?? process.ppid;
   setInterval(() => {
     if (process.ppid !== parent) void stop('parent process exited', 0);
   }, 250).unref();
