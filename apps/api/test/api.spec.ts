@@ -196,7 +196,7 @@ describe('security', () => {
     const missing = await api.app.inject({ method: 'GET', url: '/no-such-route', headers: { origin: site } });
     expect(missing.statusCode).toBe(404);
     expect(missing.headers['access-control-allow-origin']).toBe(site);
-    expect(missing.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(missing.headers['x-frame-options']).toBe('DENY');
   });
 
   it('rate-limits per client across API instances sharing Redis, with a JSON 429', async () => {

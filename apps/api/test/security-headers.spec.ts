@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { HTML_CSP, SECURITY_HEADERS } from '../src/plugins/security.js';
+import { API_HEADERS, HTML_HEADERS } from '../src/plugins/security.js';
 import { startTestApi, type TestApi } from './harness.js';
 
 let api: TestApi;
@@ -33,21 +33,25 @@ async function helmetDefaults(): Promise<Record<string, string>> {
 }
 
 describe('security headers', () => {
-  it("are helmet's defaults, the CSP aside", async () => {
-    const { 'content-security-policy': csp, ...rest } = await helmetDefaults();
-    expect(SECURITY_HEADERS).toEqual(rest);
-    expect(HTML_CSP).toBe(csp);
+  it("on HTML are helmet's defaults, CSP included", async () => {
+    expect(HTML_HEADERS).toEqual(await helmetDefaults());
   });
 
-  it('are on every answer — JSON, 401 and 404 — without a CSP; HTML gets the CSP too', async () => {
+  it("on every API answer — JSON, 401 and 404 — are OWASP's REST set (no framing, no sniffing, no caching, HTTPS only), without helmet's document-only headers", async () => {
     for (const url of ['/health', '/deployments', '/nope']) {
       const res = await app.inject({ url });
-      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
-      expect(res.headers['strict-transport-security'], url).toBe('max-age=31536000; includeSubDomains');
-      expect(res.headers['content-security-policy'], url).toBeUndefined();
+      expect(String(res.headers['content-type']), url).toMatch(/^application\/json/);
+      for (const [name, value] of Object.entries(API_HEADERS)) expect(res.headers[name], `${url} ${name}`).toBe(value);
+      for (const name of Object.keys(HTML_HEADERS).filter((n) => !(n in API_HEADERS))) expect(res.headers[name], `${url} ${name}`).toBeUndefined();
+      expect(res.headers['x-frame-options'], url).toBe('DENY');
+      expect(res.headers['content-security-policy'], url).toBe("frame-ancestors 'none'");
+      expect(res.headers['cache-control'], url).toBe('no-store');
     }
+  });
+
+  it("on an HTML answer are helmet's, over the API set (its CSP, SAMEORIGIN framing)", async () => {
     const html = await app.inject({ url: '/page' });
-    expect(html.headers['content-security-policy']).toBe(HTML_CSP);
-    expect(html.headers['x-content-type-options']).toBe('nosniff');
+    for (const [name, value] of Object.entries(HTML_HEADERS)) expect(html.headers[name], name).toBe(value);
+    expect(html.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 });
