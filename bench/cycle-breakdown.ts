@@ -11,7 +11,6 @@
  * with `uptime` beside it. Run: `node --import tsx bench/cycle-breakdown.ts`
  * (BENCH_DEPLOYMENTS=200, BENCH_WORKERS=8).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor, WORKSPACE } from './src/lib/processes.js';
 import { startStack } from './src/lib/stack.js';
@@ -20,16 +19,10 @@ import { percentile } from './src/lib/stats.js';
 const count = Number(process.env.BENCH_DEPLOYMENTS ?? 200);
 const workers = Number(process.env.BENCH_WORKERS ?? 8);
 
-/** User + system CPU seconds of a process so far (Linux /proc; clock ticks of 10 ms). */
-const cpuSeconds = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
-
 const stack = await startStack({ apps: ['automation'], logDir: join(WORKSPACE, 'tmp', 'bench', 'cycle-logs'), log: (line) => console.log(`   ${line}`), env: { GPU_WORKER_JOB_MS: '10', GPU_WORKER_HEARTBEAT_MS: '1000' } });
 try {
   await Promise.all(Array.from({ length: workers }, (_, i) => stack.start('gpu-worker', i + 1)));
-  const before = new Map([...stack.services].map(([name, s]) => [name, cpuSeconds(s.child.pid!)]));
+  const before = new Map([...stack.services].map(([name, s]) => [name, s.cpuSeconds()]));
   const headers = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
   const t0 = performance.now();
   let next = 0;
@@ -66,7 +59,7 @@ try {
     add('running reports per deployment', events.filter((e) => e.status === 'running').length);
   }
   for (const [stage, values] of stages) console.log(`${stage}: p50 ${percentile(values, 50).toFixed(1)} p90 ${percentile(values, 90).toFixed(1)} p99 ${percentile(values, 99).toFixed(1)} (n ${values.length})`);
-  for (const [name, s] of stack.services) console.log(`CPU ${name}: ${(cpuSeconds(s.child.pid!) - before.get(name)!).toFixed(1)} s`);
+  for (const [name, s] of stack.services) console.log(`CPU ${name}: ${(s.cpuSeconds() - before.get(name)!).toFixed(1)} s`);
 } finally {
   await stack.close();
 }

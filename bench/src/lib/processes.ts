@@ -50,6 +50,8 @@ export interface NodeProcess {
   logFile: string;
   /** Resident set size now, MB (from /proc). */
   rssMb(): number;
+  /** User + system CPU seconds it has used so far (Linux /proc; 10 ms clock ticks). */
+  cpuSeconds(): number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it exited. Idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -107,6 +109,7 @@ export async function startNode(options: { name: string; cwd: string; entry: str
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
     },
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     stop: async (graceMs = 5000) => {
       if (exited !== undefined) return;
       child.kill('SIGTERM');
@@ -132,4 +135,10 @@ export async function startNode(options: { name: string; cwd: string; entry: str
     throw error;
   }
   return proc;
+}
+
+/** User + system CPU seconds a process has used so far (Linux /proc/<pid>/stat; clock ticks of 10 ms). */
+export function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
