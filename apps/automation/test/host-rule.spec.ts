@@ -23,19 +23,20 @@ describe('dispatch: the node secret and the host rule', () => {
     await t.start();
     const outside = await t.addNode('outside', 24, { host: '127.0.0.2' });
     const d = await createDeployment(t.pool, { model: 'm', minVramGb: 8 });
-    const refused = await until('the refusal', async () => {
-      const row = await t!.statusOf(d.id);
-      return row.error?.includes('outside the allowed worker hosts') ? row : undefined;
-    });
+    // Read from the deployment's events (the row's error is soon replaced by a waiting reason).
+    const history = async () =>
+      (await t!.pool.query<{ status: string; error: string | null; node: string | null }>("SELECT data->'deployment'->>'status' AS status, data->'deployment'->>'error' AS error, data->'deployment'->>'nodeId' AS node FROM events WHERE type = 'deployment.updated' AND data->'deployment'->>'id' = $1 ORDER BY id", [d.id])).rows;
+    const refused = await until('the refusal', async () => (await history()).find((e) => e.status === 'queued' && e.error?.includes('outside the allowed worker hosts')));
     expect(refused.error).toBe('node outside has a worker URL outside the allowed worker hosts (HYPERNODE_WORKER_HOSTS); rescheduling');
-    // Taken offline right after the deployment is sent back.
-    await until('the node to go offline', async () => (await t!.pool.query('SELECT status FROM nodes WHERE id = $1', [outside.node.id])).rows[0].status === 'offline', 2000);
+    // Taken offline in the same transaction: the deployment is never placed on that node again.
+    expect((await t.pool.query('SELECT status FROM nodes WHERE id = $1', [outside.node.id])).rows[0].status).toBe('offline');
 
     const inside = await t.addNode('inside', 24);
     await until('the allowed worker to get it', async () => inside.worker.jobs.has(d.id));
     await until('it to run', async () => (await t!.statusOf(d.id)).status === 'running');
     expect(inside.worker.requests.every((r) => r.authorization === `Bearer ${inside.worker.secret}`)).toBe(true);
     expect(outside.worker.requests).toEqual([]);
+    expect((await history()).filter((e) => e.status === 'scheduled').map((e) => e.node)).toEqual([outside.node.id, inside.node.id]);
   }, 30_000);
 
   it("each worker gets its own node's secret, never another's", async () => {

@@ -143,8 +143,11 @@ export async function nodeForDispatch(pool: Pool, id: string): Promise<{ node: N
  * given — and sends their scheduled or running deployments back to the queue, all with events,
  * in one transaction. Returns the nodes taken offline. Locks in the order of lock-order.ts:
  * the nodes (id order), then their active deployments (id order), then the outbox at commit.
+ * `reasons` gives a deployment its own reason instead of "node … went offline" (the engine
+ * refusing a node sends the deployment back with why, in the same transaction: a scheduling
+ * pass between the two would place it on that node again).
  */
-export function takeNodesOffline(pool: Pool, which: { staleSeconds: number } | { id: string }): Promise<NodeRecord[]> {
+export function takeNodesOffline(pool: Pool, which: { staleSeconds: number } | { id: string }, reasons: Readonly<Record<string, string>> = {}): Promise<NodeRecord[]> {
   return withTransaction(pool, async (client) => {
     const locked =
       'id' in which
@@ -164,7 +167,7 @@ export function takeNodesOffline(pool: Pool, which: { staleSeconds: number } | {
         "SELECT id FROM deployments WHERE node_id = $1 AND status IN ('scheduled', 'running') ORDER BY id FOR UPDATE",
         [node.id],
       );
-      for (const { id } of active.rows) await transitionIn(client, id, 'queued', { nodeId: null, error: `node ${node.name} went offline; rescheduling` });
+      for (const { id } of active.rows) await transitionIn(client, id, 'queued', { nodeId: null, error: reasons[id] ?? `node ${node.name} went offline; rescheduling` });
     }
     return nodes;
   });

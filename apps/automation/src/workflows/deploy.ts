@@ -50,13 +50,17 @@ async function requeue(ctx: DeployContext, d: DeploymentRecord, node: NodeRecord
 }
 
 /**
- * Sends the deployment back to the queue with `reason` (first: taking the node offline would
- * requeue it with a generic reason), then the node out of the scheduling pool until its next heartbeat.
+ * Takes the node out of the scheduling pool until its next heartbeat and sends the deployment
+ * back to the queue with `reason`, in one transaction: were they two, a scheduling pass between
+ * them (woken by the requeue) could place the deployment on this same node again.
  */
 async function refuseNode(ctx: DeployContext, d: DeploymentRecord, node: NodeRecord, reason: string): Promise<DeployStep> {
-  const step = await requeue(ctx, d, node, `${reason}; rescheduling`);
-  await takeNodesOffline(ctx.pool, { id: node.id }).catch((error: Error) => ctx.log(`deploy ${d.id}: could not take node ${node.name} offline (${error.message})`));
-  return step;
+  const why = `${reason}; rescheduling`;
+  const taken = await takeNodesOffline(ctx.pool, { id: node.id }, { [d.id]: why });
+  // Already offline: whatever took it offline sent its deployments back.
+  if (taken.length === 0) return done('moved on');
+  ctx.log(`deploy ${d.id}: ${why} (node ${node.name} is offline until its next heartbeat)`);
+  return done(`requeued: ${why}`);
 }
 
 /**
