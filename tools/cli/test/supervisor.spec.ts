@@ -66,10 +66,12 @@ describe('hypernode up supervises the stack (a copy of the workspace, real proce
     const realtimeOf = async () => (await list()).find((s) => s.name === 'realtime')!;
 
     const started = Date.now();
+    let states = 'no answer from /services yet';
     const all = await until('every app ready in /services', 300_000, async () => {
       const s = await list();
+      states = s.map((x) => `${x.name}: ${x.state} (${x.detail})`).join('\n');
       return s.length === apps.length && s.every((x) => x.state === 'ready') ? s : undefined;
-    }, out);
+    }, () => `last /services:\n${states}\n${out()}`);
     console.log(`all ${all.length} apps ready ${Math.round((Date.now() - started) / 1000)} s after the admin key appeared`);
     expect(all.map((s) => s.name).sort()).toEqual(apps.map((a) => a.name).sort());
     // Printed with the sign-in links once every app answers its health check (a frontend's first page compile can come after "ready").
