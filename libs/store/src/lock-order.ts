@@ -9,7 +9,8 @@
  *   2. `deployments` rows — `FOR UPDATE`; several at once in id order.
  *   3. The outbox ordering lock (`OUTBOX_WRITE_LOCK`, transaction-scoped advisory lock) —
  *      LAST: `withTransaction` takes it just before COMMIT to insert the events the transaction
- *      buffered with `recordEvent`, and does no other row work while holding it. Event ids are
+ *      buffered with `recordEvent` — lock, INSERT and COMMIT in one round trip, so it is never
+ *      held while waiting on the client — and does no other row work while holding it. Event ids are
  *      therefore handed out in commit order: the relay never sees id N+1 committed while id N
  *      is still in flight, and never has a gap filled late.
  *

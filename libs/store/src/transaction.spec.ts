@@ -25,6 +25,18 @@ describe('outbox writes', () => {
     expect(await eventNames()).toEqual(['one', 'two']);
   });
 
+  it("stores every character of an event's data and topics as given (the insert and commit are one escaped statement)", async () => {
+    const tricky = `it's "quoted" \\ back\\slash \\' E'x' $1 $$ ; COMMIT; -- é 漢 😀 \n tab\t`;
+    const made = await createDeployment(db.pool, { model: tricky, minVramGb: 1 });
+    const { rows } = await db.pool.query<{ model: string; topics: string[] }>("SELECT data->'deployment'->>'model' AS model, topics FROM events WHERE type = 'deployment.created' AND data->'deployment'->>'id' = $1", [made.id]);
+    expect(rows).toEqual([{ model: tricky, topics: ['deployments', `deployment:${made.id}`] }]);
+    // Several events of one transaction, each exactly once, in order.
+    await withTransaction(db.pool, async (client) => {
+      for (const name of [tricky, "a'b", 'c\\d']) await recordEvent(client, 'service.health', services(name));
+    });
+    expect((await eventNames()).slice(-3)).toEqual([tricky, "a'b", 'c\\d']);
+  });
+
   it('a rolled-back transaction writes no event', async () => {
     await expect(
       withTransaction(db.pool, async (client) => {

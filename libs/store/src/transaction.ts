@@ -32,8 +32,9 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
   try {
     await client.query('BEGIN');
     const result = await work(client);
+    // With events: the outbox lock, their INSERT and the COMMIT in one round trip (insertEvents).
     if (events.length > 0) await insertEvents(client, events);
-    await client.query('COMMIT');
+    else await client.query('COMMIT');
     return result;
   } catch (error) {
     // A connection that timed out or dropped is not rolled back (that would wait on a server that
@@ -53,28 +54,40 @@ function isBrokenConnection(error: unknown): boolean {
   return /Query read timeout|Connection terminated|connection error|ECONNRESET|EPIPE/i.test(`${e?.message ?? ''} ${e?.code ?? ''}`);
 }
 
-/** Rows per INSERT statement (4 parameters each, well under PostgreSQL's 65,535). */
+/** Events per INSERT statement of a commit (a page of waiting reasons can hold thousands). */
 const INSERT_CHUNK = 1000;
 
+/** Inserts the buffered events and commits (insertAndCommit), inside an `outbox insert` span when the work was traced. */
 async function insertEvents(client: PoolClient, events: PendingEvent[]): Promise<void> {
   // Traced work gets an `outbox insert` span; each row keeps that span's traceparent (the relay
   // continues the trace from it). Untraced work (tracing off) inserts NULL and starts no span.
-  if (!events.some((e) => e.traceparent)) return insertRows(client, events);
+  if (!events.some((e) => e.traceparent)) return insertAndCommit(client, events);
   const deployments = new Set(events.flatMap((e) => e.topics.filter((t) => t.startsWith('deployment:')).map((t) => t.slice('deployment:'.length))));
   const deploymentId = deployments.size === 1 ? [...deployments][0] : undefined;
   await withSpan('outbox insert', { deploymentId, attributes: { 'hypernode.events': events.length, 'hypernode.event.types': [...new Set(events.map((e) => e.type))].join(',') } }, () => {
     const here = currentTraceparent();
-    return insertRows(client, events.map((e) => (e.traceparent ? { ...e, traceparent: here ?? e.traceparent } : e)));
+    return insertAndCommit(client, events.map((e) => (e.traceparent ? { ...e, traceparent: here ?? e.traceparent } : e)));
   });
 }
 
-async function insertRows(client: PoolClient, events: PendingEvent[]): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_WRITE_LOCK]);
+/**
+ * Takes the outbox lock, inserts the events and commits — as ONE simple-protocol query
+ * (several statements, values escaped by pg's own escapeLiteral), so the lock that orders every
+ * event-writing transaction of the system is held only while PostgreSQL runs them, never across
+ * a round trip to this process (which, on a loaded machine, can wait milliseconds for a CPU
+ * between two statements while every other writer waits on it). A failing statement stops the
+ * rest, COMMIT included; the caller rolls back. Hand-written: node-postgres sends parameters
+ * only one statement at a time.
+ */
+async function insertAndCommit(client: PoolClient, events: PendingEvent[]): Promise<void> {
+  const literal = (value: string | null) => (value === null ? 'NULL' : client.escapeLiteral(value));
+  const statements = [`SELECT pg_advisory_xact_lock(${OUTBOX_WRITE_LOCK})`];
   for (let start = 0; start < events.length; start += INSERT_CHUNK) {
-    const chunk = events.slice(start, start + INSERT_CHUNK);
-    const values = chunk.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}::text[], $${i * 4 + 3}::jsonb, $${i * 4 + 4})`).join(', ');
-    await client.query(`INSERT INTO events (type, topics, data, traceparent) VALUES ${values}`, chunk.flatMap((e) => [e.type, e.topics, e.data, e.traceparent ?? null]));
+    const rows = events.slice(start, start + INSERT_CHUNK).map((e) => `(${literal(e.type)}, ARRAY[${e.topics.map(literal).join(', ')}]::text[], ${literal(e.data)}::jsonb, ${literal(e.traceparent ?? null)})`);
+    statements.push(`INSERT INTO events (type, topics, data, traceparent) VALUES ${rows.join(', ')}`);
   }
+  statements.push('COMMIT');
+  await client.query(statements.join(';\n'));
 }
 
 /**
