@@ -9,20 +9,35 @@
  * deployment do not depend on the load.
  * Not a figure (nothing is compared to a baseline): a diagnosis to run before and after a change,
  * with `uptime` beside it. Run: `node --import tsx bench/cycle-breakdown.ts`
- * (BENCH_DEPLOYMENTS=200, BENCH_WORKERS=8).
+ * (BENCH_DEPLOYMENTS=200, BENCH_WORKERS=8; BENCH_SERVICE_NODE_OPTIONS is given to the services as NODE_OPTIONS,
+ * e.g. `--require <a CPU-profiler preload>` — `--cpu-prof` is refused in NODE_OPTIONS).
  */
 import { join } from 'node:path';
-import { waitFor, WORKSPACE } from './src/lib/processes.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpuSecondsOf, waitFor, WORKSPACE } from './src/lib/processes.js';
 import { startStack } from './src/lib/stack.js';
 import { percentile } from './src/lib/stats.js';
+
+/** CPU seconds of every process whose command name is `name` (PostgreSQL's backends, redis-server): the servers the stack shares. */
+const cpuOfAll = (name: string): number =>
+  readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .reduce((sum, pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name ? sum + cpuSecondsOf(Number(pid)) : sum;
+      } catch {
+        return sum; // gone meanwhile
+      }
+    }, 0);
+const SERVERS = ['postgres', 'redis-server'];
 
 const count = Number(process.env.BENCH_DEPLOYMENTS ?? 200);
 const workers = Number(process.env.BENCH_WORKERS ?? 8);
 
-const stack = await startStack({ apps: ['automation'], logDir: join(WORKSPACE, 'tmp', 'bench', 'cycle-logs'), log: (line) => console.log(`   ${line}`), env: { GPU_WORKER_JOB_MS: '10', GPU_WORKER_HEARTBEAT_MS: '1000' } });
+const stack = await startStack({ apps: ['automation'], logDir: join(WORKSPACE, 'tmp', 'bench', 'cycle-logs'), log: (line) => console.log(`   ${line}`), env: { GPU_WORKER_JOB_MS: '10', GPU_WORKER_HEARTBEAT_MS: '1000', ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) } });
 try {
   await Promise.all(Array.from({ length: workers }, (_, i) => stack.start('gpu-worker', i + 1)));
-  const before = new Map([...stack.services].map(([name, s]) => [name, s.cpuSeconds()]));
+  const before = new Map([...[...stack.services].map(([name, s]) => [name, s.cpuSeconds()] as const), ...SERVERS.map((n) => [n, cpuOfAll(n)] as const)]);
   const headers = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
   const t0 = performance.now();
   let next = 0;
@@ -59,7 +74,10 @@ try {
     add('running reports per deployment', events.filter((e) => e.status === 'running').length);
   }
   for (const [stage, values] of stages) console.log(`${stage}: p50 ${percentile(values, 50).toFixed(1)} p90 ${percentile(values, 90).toFixed(1)} p99 ${percentile(values, 99).toFixed(1)} (n ${values.length})`);
-  for (const [name, s] of stack.services) console.log(`CPU ${name}: ${(s.cpuSeconds() - before.get(name)!).toFixed(1)} s`);
+  const spent = [...[...stack.services].map(([name, s]) => [name, s.cpuSeconds() - before.get(name)!] as const), ...SERVERS.map((n) => [n, cpuOfAll(n) - before.get(n)!] as const)];
+  for (const [name, seconds] of spent) console.log(`CPU ${name}: ${seconds.toFixed(1)} s`);
+  const total = spent.reduce((sum, [, seconds]) => sum + seconds, 0);
+  console.log(`CPU of the stack and its servers: ${total.toFixed(1)} s, ${((total * 1000) / count).toFixed(1)} ms per deployment (2 cores give 2,000 ms per second)`);
 } finally {
   await stack.close();
 }
