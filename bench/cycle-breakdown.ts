@@ -9,7 +9,7 @@
  * deployment do not depend on the load.
  * Not a figure (nothing is compared to a baseline): a diagnosis to run before and after a change,
  * with `uptime` beside it. Run: `node --import tsx bench/cycle-breakdown.ts`
- * (BENCH_DEPLOYMENTS=200, BENCH_WORKERS=8; BENCH_SERVICE_NODE_OPTIONS is given to the services as NODE_OPTIONS,
+ * (BENCH_DEPLOYMENTS=200, BENCH_WORKERS=8; BENCH_SERVICE_NODE_OPTIONS, read by every bench's stack, is given to the services as NODE_OPTIONS,
  * e.g. `--require <a CPU-profiler preload>` — `--cpu-prof` is refused in NODE_OPTIONS).
  */
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ const SERVERS = ['postgres', 'redis-server'];
 const count = Number(process.env.BENCH_DEPLOYMENTS ?? 200);
 const workers = Number(process.env.BENCH_WORKERS ?? 8);
 
-const stack = await startStack({ apps: ['automation'], logDir: join(WORKSPACE, 'tmp', 'bench', 'cycle-logs'), log: (line) => console.log(`   ${line}`), env: { GPU_WORKER_JOB_MS: '10', GPU_WORKER_HEARTBEAT_MS: '1000', ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) } });
+const stack = await startStack({ apps: ['automation'], logDir: join(WORKSPACE, 'tmp', 'bench', 'cycle-logs'), log: (line) => console.log(`   ${line}`), env: { GPU_WORKER_JOB_MS: '10', GPU_WORKER_HEARTBEAT_MS: '1000' } });
 try {
   await Promise.all(Array.from({ length: workers }, (_, i) => stack.start('gpu-worker', i + 1)));
   const before = new Map([...[...stack.services].map(([name, s]) => [name, s.cpuSeconds()] as const), ...SERVERS.map((n) => [n, cpuOfAll(n)] as const)]);

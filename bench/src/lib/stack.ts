@@ -64,6 +64,8 @@ export async function startStack(options: { apps: AppName[]; logDir: string; env
       API_RATE_LIMIT_MAX: '100000000',
       REALTIME_MAX_CONNECTIONS_PER_PRINCIPAL: '1000000',
       REALTIME_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+      // A diagnosis hook: NODE_OPTIONS for the services (e.g. `--require` of a CPU-profiler preload; `--cpu-prof` is refused there).
+      ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
       ...options.env,
     };
     const start = async (app: AppName, index = 1, extraEnv: NodeJS.ProcessEnv = {}) => {
