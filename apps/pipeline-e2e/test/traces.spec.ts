@@ -218,6 +218,9 @@ describe('traces of a deployment across the four Node services', () => {
     expect(spans.some((s) => s.service === 'api' && /^pg\.query/.test(s.name))).toBe(true);
     const all = store.list({ limit: 500 }).flatMap((t) => store.spans(t.traceId)!);
     expect(all.filter((s) => /\/(health|ready)\b/.test(`${s.name} ${String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? '')}`))).toEqual([]);
+    // The outbox commit carries its events' data in its SQL text (escaped, one round trip): no span may copy it.
+    expect(all.filter((s) => Object.values(s.attributes).some((v) => typeof v === 'string' && v.includes('INSERT INTO events') && v.includes(id))).map(printed)).toEqual([]);
+    expect(spans.some((s) => s.name === 'outbox insert')).toBe(true);
     console.log(`trace ${traces[0]!.traceId}: ${spans.length} spans over ${traces[0]!.services.join(', ')}; ${Math.round(traces[0]!.durationMs)} ms; ${store.size.traces} traces received in all`);
   }, 120_000);
 });

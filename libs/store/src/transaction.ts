@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { topicsFor, type EventPayloads, type EventType } from '@hypernode/events';
-import { currentTraceparent, withSpan } from '@hypernode/telemetry';
+import { currentTraceparent, withoutTracing, withSpan } from '@hypernode/telemetry';
 import { OUTBOX_WRITE_LOCK } from './lock-order.js';
 
 interface PendingEvent {
@@ -87,7 +87,9 @@ async function insertAndCommit(client: PoolClient, events: PendingEvent[]): Prom
     statements.push(`INSERT INTO events (type, topics, data, traceparent) VALUES ${rows.join(', ')}`);
   }
   statements.push('COMMIT');
-  await client.query(statements.join(';\n'));
+  // Untraced: the text holds the events' data, which must not be copied into a span (the
+  // `outbox insert` span, when the work is traced, stands for this statement).
+  await withoutTracing(() => client.query(statements.join(';\n')));
 }
 
 /**

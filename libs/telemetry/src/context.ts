@@ -1,4 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { DEPLOYMENT_ID_ATTRIBUTE } from '@hypernode/events';
 
 /**
@@ -103,4 +104,13 @@ export async function startTracingIfEnabled(options: { serviceName: string; env?
   if (!tracingEnabled(options.env)) return undefined;
   const { startTracing } = await import('./sdk.js');
   return startTracing(options);
+}
+
+/**
+ * Runs `work` with tracing suppressed: the instrumentations (pg, http, ioredis…) record no span
+ * for what it does. For a statement whose text carries data (values escaped into the SQL, not
+ * sent as parameters): the pg instrumentation would copy that text, data and all, into the span.
+ */
+export function withoutTracing<T>(work: () => T): T {
+  return context.with(suppressTracing(context.active()), work);
 }
