@@ -145,8 +145,10 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: siteUrl });
   page = await context.newPage();
-  await page.goto(signIn);
-  await page.getByRole('heading', { name: 'Hypernode', exact: true }).waitFor({ timeout: 60_000 });
+  // A stack that printed its sign-in URL and then failed says why in its own output.
+  const withOutput = (e: Error) => expect.fail(`${e.message}\nthe stack's last output:\n${stripVTControlCharacters(output).slice(-4000)}`);
+  await page.goto(signIn).catch(withOutput);
+  await page.getByRole('heading', { name: 'Hypernode', exact: true }).waitFor({ timeout: 60_000 }).catch(withOutput);
   mkdirSync(SHOTS, { recursive: true });
 }, 420_000);
 
@@ -302,14 +304,23 @@ describe.skipIf(!hasSupervisor)('the dashboard on `hypernode up` (real superviso
     await link.click();
     await page.getByRole('heading', { name: 'Traces' }).waitFor({ timeout: 5_000 });
     const first = page.locator('.trace-list a').first();
-    for (const until = Date.now() + 30_000; !(await first.isVisible()) && Date.now() < until; ) {
+    const traceView = async () => (await page.locator('section[aria-labelledby="traces-heading"]').innerText().catch(() => '(unreadable)')).slice(0, 2000);
+    const held = async () => JSON.stringify(await (await fetch(`${supervisorUrl}/traces?deploymentId=${id}`, { headers: { authorization: `Bearer ${adminKey}` }, signal: AbortSignal.timeout(10_000) })).json()).slice(0, 1000);
+    // Each look waits for the view's answer (the list, or "No traces"), then reloads while it is "No traces".
+    for (const until = Date.now() + 30_000; ; ) {
+      await first
+        .or(page.getByTestId('no-traces'))
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .catch(async (e: Error) => expect.fail(`${e.message}\nthe traces view shows:\n${await traceView()}`));
+      if ((await first.isVisible()) || Date.now() > until) break;
       await sleep(1_000);
       await page.reload();
     }
+    if (!(await first.isVisible())) expect.fail(`no trace listed for deployment ${id} within 30 s\nthe traces view shows:\n${await traceView()}\nthe supervisor holds: ${await held()}`);
     await first.click();
     const waterfall = page.locator('.waterfall');
     // The view reads an open trace again while its spans still arrive (exported in batches).
-    const traceView = async () => (await page.locator('section[aria-labelledby="traces-heading"]').innerText().catch(() => '(unreadable)')).slice(0, 2000);
     await waterfall
       .locator('[data-span], [data-group]')
       .first()

@@ -129,3 +129,6 @@ export interface TraceDetail {
 
 /** Span attribute naming the deployment a span worked on (set by our own spans). */
 export const DEPLOYMENT_ID_ATTRIBUTE = 'hypernode.deployment.id';
+
+/** Header the supervisor's probes carry: the services do not trace a request that has it. */
+export const PROBE_HEADER = 'x-hypernode-probe';

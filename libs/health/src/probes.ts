@@ -1,3 +1,4 @@
+import { PROBE_HEADER } from '@hypernode/events';
 import type { HealthSpec } from '@hypernode/ports';
 
 /** What one probe found. `detail` says why when down, or what answered when up. */
@@ -24,7 +25,8 @@ function reason(error: unknown): string {
 
 async function probeHttp(path: string, t: ProbeTarget): Promise<ProbeOutcome> {
   try {
-    const res = await fetch(`http://${t.host}:${t.port}${path}`, { signal: AbortSignal.timeout(t.timeoutMs), redirect: 'manual' });
+    // Marked as a probe: the services do not trace it (frontends are probed at `/`, a page path).
+    const res = await fetch(`http://${t.host}:${t.port}${path}`, { signal: AbortSignal.timeout(t.timeoutMs), redirect: 'manual', headers: { [PROBE_HEADER]: 'health' } });
     await res.body?.cancel();
     return { up: res.status < 400, detail: `HTTP ${res.status} on ${path}` };
   } catch (error) {

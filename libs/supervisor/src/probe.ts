@@ -1,3 +1,5 @@
+import { PROBE_HEADER } from '@hypernode/events';
+
 /** What one probe round found for a running service. */
 export type ProbeResult =
   | { state: 'ready'; detail: string }
@@ -18,7 +20,8 @@ export interface ProbeSpec {
 }
 
 async function get(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+  // Marked as a probe: the services do not trace it (the frontends are probed at `/`, a page path).
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual', headers: { [PROBE_HEADER]: 'supervisor' } });
   const body = await res.text();
   return { status: res.status, body };
 }

@@ -134,6 +134,23 @@ describe('TraceStore caps', () => {
     expect(store.spans(tid(1))).toBeUndefined();
   });
 
+  it("drops the traces of no deployment first: a deployment's trace outlives page loads and polls arriving after it", () => {
+    const store = new TraceStore({ maxTraces: 3, maxSpans: 100 });
+    const plain = (n: number) => ({ ...span(tid(n), sid(n), n), attributes: {} });
+    store.add([span(tid(1), sid(1), 1)]);
+    // A trace first seen without the id gets it from a later span: it is a deployment's from then on.
+    store.add([plain(2)]);
+    store.add([span(tid(2), sid(20), 20)]);
+    for (let i = 3; i <= 10; i++) store.add([plain(i)]);
+    expect(store.list().map((t) => t.traceId)).toEqual([tid(10), tid(2), tid(1)]);
+    expect(store.list({ deploymentId: `d-${tid(1)}` }).map((t) => t.traceId)).toEqual([tid(1)]);
+    // Only deployments' traces left: the oldest goes.
+    store.add([span(tid(11), sid(11), 11)]);
+    store.add([span(tid(12), sid(12), 12)]);
+    expect(store.list().map((t) => t.traceId)).toEqual([tid(12), tid(11), tid(2)]);
+    expect(store.dropped).toBe(9);
+  });
+
   it('refuses caps that are not whole numbers ≥ 1', () => {
     expect(() => new TraceStore({ maxTraces: 0 })).toThrow(/maxTraces is 0; pass a whole number ≥ 1/);
   });

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { tracingEnabled } from './context.js';
+import { isProbePath as isProbe, untracedIncoming } from './untraced.js';
 
 /**
  * The OpenTelemetry Node SDK for one service. Every OpenTelemetry package is imported
@@ -10,9 +11,6 @@ import { tracingEnabled } from './context.js';
  * packages external (a static import there would load the whole SDK at start-up).
  */
 
-/** Probe paths: never traced, whoever calls them (the supervisor and the health sweep poll them all the time). */
-const PROBES = new Set(['/health', '/ready', '/v1/traces']);
-const isProbe = (url: string | undefined) => PROBES.has((url ?? '').split('?')[0]!);
 
 /** ExportResultCode.SUCCESS (a const enum value; the enum's module is not loaded for it). */
 const SUCCESS = 0;
@@ -97,7 +95,7 @@ async function load(options: { serviceName: string; log?: (line: string) => void
     spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 500, exportTimeoutMillis: timeout })],
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request: IncomingMessage) => isProbe(request.url),
+        ignoreIncomingRequestHook: (request: IncomingMessage) => untracedIncoming(request),
         ignoreOutgoingRequestHook: (request) => isProbe(request.path ?? undefined),
         // Calls made outside any traced work (heartbeats, polls) would each be a trace of one span.
         requireParentforOutgoingSpans: true,

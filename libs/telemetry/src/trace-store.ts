@@ -1,6 +1,6 @@
 import { DEPLOYMENT_ID_ATTRIBUTE, type TraceSpan, type TraceSummary } from '@hypernode/events';
 
-/** Caps of a TraceStore; the oldest traces (first seen) are dropped whole to stay under both. */
+/** Caps of a TraceStore; traces are dropped whole to stay under both (see TraceStore for which go first). */
 export interface TraceStoreLimits {
   /** Default 2,000 traces. */
   maxTraces?: number;
@@ -20,13 +20,17 @@ export class TraceStoreLimitError extends Error {
 
 /**
  * The receiver's memory: spans grouped by trace, in the order traces were first seen, capped in
- * traces and in spans (the oldest trace goes first), indexed by `hypernode.deployment.id`.
+ * traces and in spans, indexed by `hypernode.deployment.id`. Over a cap, the oldest trace that
+ * belongs to no deployment goes first (page loads, polls, heartbeats), then the oldest of all:
+ * a deployment's trace — what the dashboard links to — outlives the background traffic.
  */
 export class TraceStore {
   readonly maxTraces: number;
   readonly maxSpans: number;
   private readonly traces = new Map<string, StoredTrace>();
   private readonly byDeployment = new Map<string, Set<string>>();
+  /** Traces with no deployment id (yet), oldest first: the first to drop. */
+  private readonly unowned = new Set<string>();
   private spanCount = 0;
   /** Traces dropped to stay under the caps, since the start. */
   dropped = 0;
@@ -51,24 +55,29 @@ export class TraceStore {
       if (!trace) {
         trace = { spans: new Map() };
         this.traces.set(span.traceId, trace);
+        this.unowned.add(span.traceId);
       }
       if (!trace.spans.has(span.spanId)) this.spanCount += 1;
       trace.spans.set(span.spanId, span);
       const deploymentId = span.attributes[DEPLOYMENT_ID_ATTRIBUTE];
       if (typeof deploymentId === 'string' && trace.deploymentId === undefined) {
         trace.deploymentId = deploymentId;
+        this.unowned.delete(span.traceId);
         let ids = this.byDeployment.get(deploymentId);
         if (!ids) this.byDeployment.set(deploymentId, (ids = new Set()));
         ids.add(span.traceId);
       }
     }
     // A batch bigger than the cap keeps its newest traces; the trace being added may itself go.
-    while (this.traces.size > this.maxTraces || (this.spanCount > this.maxSpans && this.traces.size > 0)) this.dropOldest();
+    while (this.traces.size > this.maxTraces || (this.spanCount > this.maxSpans && this.traces.size > 0)) this.dropOne();
   }
 
-  private dropOldest(): void {
-    const [traceId, trace] = this.traces.entries().next().value as [string, StoredTrace];
+  /** Drops the oldest trace of no deployment, or when every trace has one, the oldest. */
+  private dropOne(): void {
+    const traceId = this.unowned.size > 0 ? (this.unowned.values().next().value as string) : (this.traces.keys().next().value as string);
+    const trace = this.traces.get(traceId)!;
     this.traces.delete(traceId);
+    this.unowned.delete(traceId);
     this.spanCount -= trace.spans.size;
     this.dropped += 1;
     if (trace.deploymentId !== undefined) {

@@ -265,8 +265,10 @@ export async function runStack(options: StackOptions): Promise<number> {
     if (late.length > 0) log(`starting ${late.map((a) => `${a.name} :${a.port}`).join(', ')}`);
     await supervisor.startAll(late.map((a) => a.name));
     void (async () => {
-      await waitHealthy(started, { waitMs: 120_000 }).catch(() => undefined);
+      const wait = await waitHealthy(started, { waitMs: 120_000 }).catch(() => undefined);
       if (stopping) return;
+      const down = wait?.results.filter((r) => r.required && r.status !== 'up') ?? [];
+      if (down.length > 0) log(`not up after 120 s: ${down.map((r) => `${r.name} :${r.port} (${r.detail})`).join(', ')}; their output is above (or in the dashboard's logs); the rest of the stack runs`);
       const lines = options.banner?.();
       if (lines) console.log(lines.join('\n'));
       if (closeServer && supervisorUrl) log(`supervisor: ${supervisorUrl} (services, logs, restart/stop/start; the dashboard uses it)`);
