@@ -5,3 +5,4 @@ export * from './remote-principal.js';
 export * from './scopes.js';
 export * from './secrets.js';
 export * from './worker-url.js';
+export * from './rate-limit-store.js';

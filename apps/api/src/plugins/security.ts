@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
+import { ReservingRedisStore } from '@hypernode/auth';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from '../config.js';
@@ -44,7 +45,7 @@ export const HTML_HEADERS: Readonly<Record<string, string>> = {
 /**
  * Security headers (API_HEADERS set in one hook; HTML answers get HTML_HEADERS over them), a CORS
  * allow-list of the registry's frontends (credentials allowed: the frontends send the session
- * cookie), and a Redis-backed rate limit that the auth hook applies (plugins/auth.ts) once it
+ * cookie), and a Redis-counted rate limit that the auth hook applies (plugins/auth.ts) once it
  * knows the principal: keyed by principal, by address when anonymous.
  */
 export function registerSecurity(app: FastifyInstance, config: ApiConfig, redis: Redis): void {
@@ -63,8 +64,13 @@ export function registerSecurity(app: FastifyInstance, config: ApiConfig, redis:
     max: config.rateLimitMax,
     keyGenerator: (request) => (request.principal ? `principal:${request.principal.id}` : `address:${request.ip}`),
     timeWindow: '1 minute',
-    redis,
-    nameSpace: `${config.redisPrefix}rate-limit:`,
+    // Counted in Redis (shared by every api instance), reserved in runs: no round trip per request
+    // far from the limit, exact near it (@hypernode/auth ReservingRedisStore).
+    store: class extends ReservingRedisStore {
+      constructor() {
+        super(redis, `${config.redisPrefix}rate-limit:`);
+      }
+    },
     // Fails open: with Redis away (or a store call that times out) requests go on unthrottled
     // rather than every route answering 500 — routes that need only PostgreSQL keep working.
     skipOnError: true,
