@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadCursorError } from './cursor.js';
-import { createDeployment, NotAssignedError, transitionDeployment } from './deployments.js';
-import { heartbeat, listNodes, registerNode, takeNodesOffline } from './nodes.js';
+import { createDeployment, getDeployment, listDeployments, NotAssignedError, transitionDeployment } from './deployments.js';
+import { getNode, heartbeat, listNodes, registerNode, takeNodesOffline } from './nodes.js';
 import { migratedTestPool } from './test-database.js';
 
 let db: Awaited<ReturnType<typeof migratedTestPool>>;
@@ -54,6 +54,20 @@ describe('listNodes', () => {
     expect(seen.filter((id) => made.includes(id))).toEqual([made[4], made[3], made[1], made[0]]);
     expect(new Set(seen).size).toBe(seen.length);
     await expect(listNodes(db.pool, { limit: 2, cursor: 'garbage' })).rejects.toThrow(BadCursorError);
+  });
+});
+
+describe('list pages', () => {
+  it('print every field as the single-row reads do (timestamps formatted by PostgreSQL: UTC, milliseconds)', async () => {
+    // Sub-millisecond parts on purpose: both ways must cut them the same.
+    const node = await register('same-fields');
+    await db.pool.query("UPDATE nodes SET created_at = '2026-03-04 05:06:07.123987+00', last_heartbeat_at = '1999-12-31 23:59:59.999999-02' WHERE id = $1", [node.id]);
+    const listed = (await listNodes(db.pool, { limit: 500 })).items.find((n) => n.id === node.id);
+    expect(listed).toEqual(await getNode(db.pool, node.id));
+    expect(listed).toMatchObject({ createdAt: '2026-03-04T05:06:07.123Z', lastHeartbeatAt: '2000-01-01T01:59:59.999Z' });
+    const deployment = await createDeployment(db.pool, { model: 'same-fields', minVramGb: 8 });
+    const page = await listDeployments(db.pool, { limit: 500 });
+    expect(page.items.find((d) => d.id === deployment.id)).toEqual(await getDeployment(db.pool, deployment.id));
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { CURSOR_AT_SQL, decodeCursor, encodeCursor } from './cursor.js';
+import { LIST_COLUMNS } from './rows.js';
 
 /** One page of a table, newest first, and the cursor of the next one (null on the last page). */
 export interface Page<T> {
@@ -30,7 +31,8 @@ export async function pageNewestFirst<Row extends { id: string }, T>(
   }
   params.push(query.limit + 1);
   const { rows } = await pool.query<Row & { cursor_at: string }>(
-    `SELECT *, ${CURSOR_AT_SQL} FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    // ORDER BY names the table's columns: the select list's created_at is the formatted text.
+    `SELECT ${LIST_COLUMNS[table]}, ${CURSOR_AT_SQL} FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${table}.created_at DESC, ${table}.id DESC LIMIT $${params.length}`,
     params,
   );
   const page = rows.slice(0, query.limit);

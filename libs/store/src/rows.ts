@@ -1,5 +1,24 @@
 import type { DeploymentRecord, NodeRecord } from '@hypernode/events';
 
+/**
+ * A timestamptz column: a Date as pg parses it, or already the API's ISO 8601 text (UTC,
+ * milliseconds) when the query formats it in PostgreSQL (the list queries: LIST_COLUMNS) —
+ * parsing 40 timestamps of a 20-row page into Dates only to print them again was the largest
+ * part of the list route's own CPU.
+ */
+export type Timestamp = Date | string;
+
+const iso = (t: Timestamp): string => (typeof t === 'string' ? t : t.toISOString());
+
+/** A timestamptz column selected as the API prints it (what Date#toISOString gives: UTC, milliseconds). */
+const isoColumn = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
+
+/** The columns toNode and toDeployment read, timestamps formatted by PostgreSQL. */
+export const LIST_COLUMNS = {
+  nodes: ['id', 'name', 'gpu_model', 'vram_gb', 'free_vram_gb', 'load', 'worker_url', 'status', isoColumn('last_heartbeat_at'), isoColumn('created_at')].join(', '),
+  deployments: ['id', 'model', 'gpu_model', 'min_vram_gb', 'max_duration_s', 'status', 'progress', 'node_id', 'error', isoColumn('created_at'), isoColumn('updated_at')].join(', '),
+} as const;
+
 /** Columns of `nodes` as pg returns them (numeric comes back as text). */
 export interface NodeRow {
   id: string;
@@ -10,8 +29,8 @@ export interface NodeRow {
   load: string;
   worker_url: string;
   status: 'online' | 'offline';
-  last_heartbeat_at: Date;
-  created_at: Date;
+  last_heartbeat_at: Timestamp;
+  created_at: Timestamp;
 }
 
 /** Columns of `deployments` as pg returns them. */
@@ -25,8 +44,8 @@ export interface DeploymentRow {
   progress: string;
   node_id: string | null;
   error: string | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 /** Row → API record. */
@@ -40,8 +59,8 @@ export function toNode(row: NodeRow): NodeRecord {
     load: Number(row.load),
     workerUrl: row.worker_url,
     status: row.status,
-    lastHeartbeatAt: row.last_heartbeat_at.toISOString(),
-    createdAt: row.created_at.toISOString(),
+    lastHeartbeatAt: iso(row.last_heartbeat_at),
+    createdAt: iso(row.created_at),
   };
 }
 
@@ -57,7 +76,7 @@ export function toDeployment(row: DeploymentRow): DeploymentRecord {
     progress: Number(row.progress),
     nodeId: row.node_id,
     error: row.error,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
   };
 }
