@@ -1,3 +1,5 @@
+// One constant of the events lib: its package.json says sideEffects false, so the CLI bundle
+// (`ports check` loads this lib) takes this constant, not the lib's contract schemas.
 import { PROBE_HEADER } from '@hypernode/events';
 import type { HealthSpec } from '@hypernode/ports';
 

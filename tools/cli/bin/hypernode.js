@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const cliRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(cliRoot, '..', '..');
 const bundle = join(cliRoot, 'dist', 'hypernode.mjs');
-const sources = [join(cliRoot, 'src'), ...['ports', 'port-inspect', 'health', 'instances'].map((lib) => join(root, 'libs', lib, 'src')), join(root, 'libs', 'ports', 'registry.json')];
+const sources = [join(cliRoot, 'src'), ...['ports', 'port-inspect', 'health', 'instances', 'events'].map((lib) => join(root, 'libs', lib, 'src')), join(root, 'libs', 'ports', 'registry.json')];
 
 function newestMtime(path) {
   const stat = statSync(path, { throwIfNoEntry: false });
