@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
  * A store for @fastify/rate-limit that counts in Redis (shared by every api instance) without a
  * Redis round trip per request: an instance reserves a run of the window's numbers at once and
  * hands them out locally. The run is 1/RESERVE_SHARE of what it last saw left in the window (1
- * when few are left), so:
+ * when few are left, or for a key it has no run of), so:
  * - nobody gets past `max` in a window, over any number of instances (every number is counted
  *   in Redis before it is handed out);
  * - far from the limit, one round trip serves many requests (with the bench's limit, a few per
@@ -44,7 +44,7 @@ interface Run {
   last: number;
   /** The next number to hand out; beyond `last`, the run is spent. */
   next: number;
-  /** When the window ends, in this process's clock. */
+  /** When the window ends, on this process's monotonic clock (performance.now()). */
   endsAt: number;
 }
 
@@ -56,8 +56,8 @@ interface ReserveCommand {
 
 export class ReservingRedisStore {
   private readonly runs = new Map<string, Run>();
+  /** Requests waiting for the reservation in flight of their key (one per key at a time). */
   private readonly pending = new Map<string, Callback[]>();
-
   private readonly maxKeys: number;
 
   constructor(
@@ -71,31 +71,54 @@ export class ReservingRedisStore {
 
   /** Counts one request of `key`; answers its number in the window (over `max` = refused) and the window's ms left. */
   incr(key: string, callback: Callback, timeWindow: number, max: number): void {
-    // One reservation in flight per key: requests arriving meanwhile wait for its run.
     const waiting = this.pending.get(key);
     if (waiting) return void waiting.push(callback);
-    if (this.take(key, callback, max)) return;
+    this.serve(key, [callback], timeWindow, max);
+  }
+
+  /**
+   * Answers what the key's run can, and reserves once for the rest. The run's size: a share of
+   * what was left at this instance's last reservation (1 for a key it holds no run of: its first
+   * reservation learns the shared count, so a key dropped from memory, or one of thousands of
+   * new addresses, never takes a share it may not use), and at least the requests waiting (near
+   * the limit they are served together, not one round trip each).
+   */
+  private serve(key: string, queue: Callback[], timeWindow: number, max: number): void {
+    let served = 0;
+    while (served < queue.length && this.take(key, queue[served]!, max)) served++;
+    const rest = served === 0 ? queue : queue.slice(served);
+    if (rest.length === 0) return;
     const run = this.live(key);
-    const size = Math.max(1, Math.min(MAX_RUN, Math.floor((max - (run?.last ?? 0)) / RESERVE_SHARE)));
-    this.pending.set(key, [callback]);
-    (this.redis as unknown as ReserveCommand).rateLimitReserve(this.prefix + key, size, timeWindow, (error, result) => {
-      const queue = this.pending.get(key) ?? [];
+    const share = run ? Math.floor((max - run.last) / RESERVE_SHARE) : 1;
+    const size = Math.max(1, Math.min(MAX_RUN, Math.max(share, rest.length)));
+    this.pending.set(key, rest);
+    const done = (error: Error | null, result?: [number, number]) => {
+      const waiting = this.pending.get(key) ?? [];
       this.pending.delete(key);
       if (error || !result) {
-        for (const cb of queue) cb(error ?? new Error('rate limit: Redis answered nothing'));
+        // The INCRBY may still have counted: the next reservation of this key starts at 1 again.
+        this.runs.delete(key);
+        for (const cb of waiting) cb(error ?? new Error('rate limit: Redis answered nothing'));
         return;
       }
       const [total, ttl] = result;
-      this.remember(key, { last: total, next: total - size + 1, endsAt: Date.now() + ttl });
-      for (const cb of queue) this.incr(key, cb, timeWindow, max);
-    });
+      // The window's end as seen when the command was SENT: never later than Redis's own.
+      this.remember(key, { last: total, next: total - size + 1, endsAt: sentAt + ttl });
+      this.serve(key, waiting, timeWindow, max);
+    };
+    const sentAt = performance.now();
+    try {
+      (this.redis as unknown as ReserveCommand).rateLimitReserve(this.prefix + key, size, timeWindow, done);
+    } catch (error) {
+      done(error as Error);
+    }
   }
 
   /** Answers from this instance's run when it can (a number left, or the window already past max). */
   private take(key: string, callback: Callback, max: number): boolean {
     const run = this.live(key);
     if (!run) return false;
-    const ttl = run.endsAt - Date.now();
+    const ttl = Math.max(1, Math.ceil(run.endsAt - performance.now()));
     if (run.next <= run.last) callback(null, { current: run.next++, ttl });
     // Spent, and the window's count already past max: refused until the window ends, no round trip.
     else if (run.last >= max) callback(null, { current: run.last + 1, ttl });
@@ -103,15 +126,16 @@ export class ReservingRedisStore {
     return true;
   }
 
+  /** The key's run while its window lasts (a monotonic clock: a wall-clock step changes nothing). */
   private live(key: string): Run | undefined {
     const run = this.runs.get(key);
-    return run && Date.now() < run.endsAt ? run : undefined;
+    return run && performance.now() < run.endsAt ? run : undefined;
   }
 
   /** The window's state without counting (what this instance knows; 0 when it holds no run). */
   read(key: string, callback: Callback): void {
     const run = this.live(key);
-    callback(null, run ? { current: run.next - 1, ttl: run.endsAt - Date.now() } : { current: 0, ttl: 0 });
+    callback(null, run ? { current: run.next - 1, ttl: Math.max(1, Math.ceil(run.endsAt - performance.now())) } : { current: 0, ttl: 0 });
   }
 
   /** A route's own limit counts under its own keys (the plugin passes the route as `routeInfo`; its types say the route itself). */
@@ -125,15 +149,24 @@ export class ReservingRedisStore {
     return this.runs.size;
   }
 
+  /**
+   * Keeps the run; over maxKeys, drops ended windows, then spent runs (nothing to lose), then the
+   * oldest — down to 90 % of the cap, so a flood of new keys does not rescan on every insert.
+   */
   private remember(key: string, run: Run): void {
     this.runs.delete(key);
     this.runs.set(key, run);
     if (this.runs.size <= this.maxKeys) return;
-    const now = Date.now();
+    const target = Math.floor(this.maxKeys * 0.9);
+    const now = performance.now();
     for (const [k, r] of this.runs) if (r.endsAt <= now) this.runs.delete(k);
+    for (const [k, r] of this.runs) {
+      if (this.runs.size <= target) return;
+      if (r.next > r.last && k !== key) this.runs.delete(k);
+    }
     for (const k of this.runs.keys()) {
-      if (this.runs.size <= this.maxKeys) break;
-      this.runs.delete(k);
+      if (this.runs.size <= target) return;
+      if (k !== key) this.runs.delete(k);
     }
   }
 }
