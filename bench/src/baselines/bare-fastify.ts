@@ -2,14 +2,15 @@
 // with DATABASE_URL — GET /deployments running the api's list query on a pg pool of the same size.
 import Fastify from 'fastify';
 import pg from 'pg';
-import { CURSOR_AT_SQL } from '@hypernode/store';
+import { pageSql } from '@hypernode/store';
 
 const app = Fastify();
 app.get('/health', async () => ({ status: 'ok', service: 'bare-fastify' }));
 if (process.env.DATABASE_URL) {
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BASELINE_POOL_MAX ?? 10) });
-  // The statement the store's listDeployments runs for a first page without a filter.
-  const sql = `SELECT *, ${CURSOR_AT_SQL} FROM deployments ORDER BY created_at DESC, id DESC LIMIT $1`;
+  // Exactly the statement the store's listDeployments runs for a first page without a filter
+  // (its columns, timestamps formatted by PostgreSQL), the rows sent as pg returns them.
+  const sql = pageSql('deployments', [], 1);
   app.get('/deployments', async (request) => {
     const limit = Number((request.query as { limit?: string }).limit ?? 20);
     const { rows } = await pool.query(sql, [limit + 1]);

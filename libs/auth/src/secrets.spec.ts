@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digest, isSecretOf, newSecret, sameDigest, SECRET_PREFIXES } from './secrets.js';
+import { digest, digestHex, isSecretOf, newSecret, sameDigest, SECRET_PREFIXES } from './secrets.js';
 
 describe('secrets', () => {
   it('are the prefix plus 43 base64url characters of 32 random bytes, never twice the same', () => {
@@ -28,6 +28,10 @@ describe('secrets', () => {
     expect(sameDigest(digest(key), digest(key))).toBe(true);
     expect(sameDigest(digest(key), digest(`${key}x`))).toBe(false);
     expect(sameDigest(digest(key), digest(key).subarray(0, 16))).toBe(false);
+    // The stored digests of existing keys stay valid: sha256 as FIPS 180-2 gives it for "abc".
+    expect(digestHex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(digest('abc').toString('hex')).toBe(digestHex('abc'));
+    expect(digestHex(key)).toBe(digest(key).toString('hex'));
     expect(digest('abc').toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** The prefixes of every Hypernode secret: API key, session, sign-in token, join token, node credential, dispatch secret. */
 export const SECRET_PREFIXES = ['hn_', 'hns_', 'hnt_', 'hnj_', 'hnn_', 'hnd_'] as const;
@@ -13,9 +13,17 @@ export function newSecret(prefix: SecretPrefix): string {
   return `${prefix}${randomBytes(32).toString('base64url')}`;
 }
 
-/** sha256 of a secret: what is stored and looked up, never the secret itself. */
+/**
+ * sha256 of a secret: what is stored and looked up, never the secret itself. Node's one-shot
+ * `crypto.hash` (no Hash object per call): the api takes the digest of the key of every request.
+ */
 export function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+  return hash('sha256', secret, 'buffer');
+}
+
+/** The digest as hex (the key cache's key), in one call. */
+export function digestHex(secret: string): string {
+  return hash('sha256', secret, 'hex');
 }
 
 /** Constant-time comparison of two digests; false (not a throw) when their lengths differ. */

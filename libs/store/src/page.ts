@@ -9,6 +9,15 @@ export interface Page<T> {
 }
 
 /**
+ * The statement of a page: `where` conditions (ANDed), the row limit in parameter `$limitParam`.
+ * Exported for the benchmark's bare baseline, which runs exactly what the API runs.
+ */
+export function pageSql(table: 'nodes' | 'deployments', where: readonly string[], limitParam: number): string {
+  // ORDER BY names the table's columns: the select list's created_at is the formatted text.
+  return `SELECT ${LIST_COLUMNS[table]}, ${CURSOR_AT_SQL} FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${table}.created_at DESC, ${table}.id DESC LIMIT $${limitParam}`;
+}
+
+/**
  * A keyset page of `table` (a fixed name from this library, never input), newest first by
  * (created_at, id), optionally of one status; `cursor` is the previous page's nextCursor.
  */
@@ -30,11 +39,7 @@ export async function pageNewestFirst<Row extends { id: string }, T>(
     where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(query.limit + 1);
-  const { rows } = await pool.query<Row & { cursor_at: string }>(
-    // ORDER BY names the table's columns: the select list's created_at is the formatted text.
-    `SELECT ${LIST_COLUMNS[table]}, ${CURSOR_AT_SQL} FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${table}.created_at DESC, ${table}.id DESC LIMIT $${params.length}`,
-    params,
-  );
+  const { rows } = await pool.query<Row & { cursor_at: string }>(pageSql(table, where, params.length), params);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return { items: page.map(toRecord), nextCursor: rows.length > query.limit && last ? encodeCursor(last.cursor_at, last.id) : null };

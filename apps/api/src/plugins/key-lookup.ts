@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import { createKeyCache, digest, isSecretOf, type KeyCache } from '@hypernode/auth';
+import { createKeyCache, digestHex, isSecretOf, type KeyCache } from '@hypernode/auth';
 import { resolveApiKey, type Resolution } from '@hypernode/store';
 
 /** The Redis channel on which an api announces a revoked key's id to every api instance. */
@@ -60,7 +60,7 @@ export function createKeyLookup(deps: { pool: Pool; redis: Redis; prefix: string
     live: () => subscribed,
     async resolve(key) {
       if (!subscribed || !isSecretOf('hn_', key)) return resolveApiKey(deps.pool, key);
-      const hex = digest(key).toString('hex');
+      const hex = digestHex(key);
       const hit = cache.get(hex);
       if (hit) return { principal: hit };
       const generation = cache.generation;
