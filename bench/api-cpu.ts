@@ -37,11 +37,12 @@ try {
     console.log(`${name}: ${response.status}, ${head.length} headers (${head.join('\r\n').length} bytes), body ${body.length} bytes`);
   }
   for (const { name, server, url, headers } of servers) {
-    await load(`${name} warm-up`, { url, connections: 50, seconds: 2, headers });
+    const warm = await load(`${name} warm-up`, { url, connections: 50, seconds: 2, headers });
     const before = server.cpuSeconds();
     const result = await load(name, { url, connections: 50, seconds: 8, headers });
     perRequest.push(((server.cpuSeconds() - before) * 1e6) / result.requests);
-    console.log(`${name} GET ${path}: ${Math.round(result.rps)} req/s, server CPU ${perRequest.at(-1)!.toFixed(0)} µs per request`);
+    // The request count of the server's whole life (for a profile of it): warm-up, measured, and the one above.
+    console.log(`${name} GET ${path}: ${Math.round(result.rps)} req/s, server CPU ${perRequest.at(-1)!.toFixed(0)} µs per request (${warm.requests + result.requests + 1} requests in all), RSS after ${server.rssMb().toFixed(0)} MB`);
   }
   console.log(`baseline ÷ ours, CPU per request: ${(perRequest[1]! / perRequest[0]!).toFixed(2)}`);
 } finally {

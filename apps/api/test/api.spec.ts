@@ -183,11 +183,18 @@ describe('outbox events', () => {
 describe('security', () => {
   it('allows CORS only for the registry\'s frontend origins', async () => {
     const site = listServices({ env: {} }).find((s) => s.name === 'site')!.url;
-    const ok = await inject('GET', '/health', undefined, { origin: site });
+    const ok = await inject('GET', '/docs/json', undefined, { origin: site });
     expect(ok.headers['access-control-allow-origin']).toBe(site);
-    const foreign = await inject('GET', '/health', undefined, { origin: 'https://evil.example' });
+    const foreign = await inject('GET', '/docs/json', undefined, { origin: 'https://evil.example' });
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
     expect(ok.headers['x-content-type-options']).toBe('nosniff');
+    // The health probes are for load balancers and supervisors: no CORS headers even for a frontend, the security headers all the same.
+    for (const probe of ['/health', '/ready']) {
+      const answer = await inject('GET', probe, undefined, { origin: site });
+      expect(answer.statusCode, probe).toBe(200);
+      expect(Object.keys(answer.headers).filter((h) => h.startsWith('access-control-') || h === 'vary'), probe).toEqual([]);
+      expect(answer.headers['x-frame-options'], probe).toBe('DENY');
+    }
     // A refusal reaches the frontend readable: 401 and 404 carry the CORS and security headers too.
     const refused = await api.app.inject({ method: 'GET', url: '/nodes', headers: { origin: site } });
     expect(refused.statusCode).toBe(401);

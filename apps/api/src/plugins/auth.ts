@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Pool } from 'pg';
 import { hasScope, type Principal, type Scope } from '@hypernode/auth';
 import { isProbe } from '@hypernode/service-kit';
@@ -19,6 +19,8 @@ declare module 'fastify' {
     auth?: AuthDecision;
     /** For `auth: 'node'`: what the `:id` path parameter names, which must be the caller's node or assigned to it. */
     owner?: 'node' | 'deployment';
+    /** `false`: @fastify/cors adds nothing to this route's answers (the health probes: load balancers and supervisors call them, never a browser). */
+    cors?: false;
   }
   interface FastifyInstance {
     /** Every route with its auth decision, in the order added (the auth matrix test walks it). */
@@ -82,11 +84,7 @@ export function registerAuth(app: FastifyInstance, deps: { pool: Pool; corsOrigi
     for (const method of methods) routes.push({ method, url: route.url, auth: auth as AuthDecision, owner: route.config?.owner });
   });
   let limit: ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | undefined;
-  app.addHook('onRequest', async (request, reply) => {
-    // Health probes (GET /health, /ready: public routes) are never rate limited: nothing to resolve
-    // or count. Checked first, from the path: `routeOptions` builds an object on every access.
-    // Another method there matches no route: it stays rate limited like any unmatched request.
-    if ((request.method === 'GET' || request.method === 'HEAD') && isProbe(request)) return;
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const decision = request.routeOptions.config?.auth;
     const identity: Identity = decision && decision !== 'public' ? await identify(deps.pool, request, deps.keys) : {};
     request.principal = identity.principal;
@@ -100,6 +98,19 @@ export function registerAuth(app: FastifyInstance, deps: { pool: Pool; corsOrigi
     }
     const refusal = decision === 'node' ? await nodeRefusal(deps.pool, request, principal) : scopeRefusal(principal, decision);
     if (refusal) return reply.code(403).send(errorBody(403, refusal));
+  };
+  // A callback hook, so a probe costs no promise: Fastify runs the next step on `done()` exactly as
+  // it does when an async hook resolves (and skips the rest once a reply was sent).
+  app.addHook('onRequest', (request, reply, done) => {
+    // Health probes (GET /health, /ready: public routes) are never rate limited: nothing to resolve
+    // or count. Checked first, from the path: `routeOptions` builds an object on every access.
+    // Another method there matches no route: it stays rate limited like any unmatched request.
+    if ((request.method === 'GET' || request.method === 'HEAD') && isProbe(request)) return done();
+    // A rejection goes on as it is: the rate limit throws its 429 body (an object with statusCode), not an Error.
+    authenticate(request, reply).then(
+      () => done(),
+      (error: unknown) => done((error ?? new Error('the auth hook failed without a reason')) as FastifyError),
+    );
   });
 }
 
