@@ -162,7 +162,7 @@ describe('mechanics', () => {
     expect((await api.app.inject({ method: 'GET', url: '/deployments', headers: bearer(join) })).json().message).toMatch(/only registers a node/);
   });
 
-  it('behind the proxy (production) the rate limit keys anonymous calls by the forwarded client address; elsewhere X-Forwarded-For is ignored', async () => {
+  it('behind the proxy (production) the rate limit keys anonymous calls by the forwarded client address (IPv6 by its /64); elsewhere X-Forwarded-For is ignored', async () => {
     const limited = await startTestApi({ rateLimitMax: 1 });
     const prod = await limited.twin({ profile: 'production', trustProxy: ['127.0.0.1'] });
     try {
@@ -170,6 +170,12 @@ describe('mechanics', () => {
       expect((await call(prod, '203.0.113.1')).statusCode).toBe(401);
       expect((await call(prod, '203.0.113.2')).statusCode).toBe(401);
       expect((await call(prod, '203.0.113.1')).statusCode).toBe(429);
+      // An IPv6 client is counted by its /64 (a host holds the whole /64); another /64 is another client.
+      expect((await call(prod, '2001:db8:1:2::1')).statusCode).toBe(401);
+      expect((await call(prod, '2001:db8:1:2:ffff:0:0:9')).statusCode).toBe(429);
+      expect((await call(prod, '2001:db8:1:3::1')).statusCode).toBe(401);
+      // The IPv4-mapped form of an address that spent its allowance is the same client.
+      expect((await call(prod, '::ffff:203.0.113.2')).statusCode).toBe(429);
       expect((await call(limited.app, '198.51.100.1')).statusCode).toBe(401);
       expect((await call(limited.app, '198.51.100.2')).statusCode).toBe(429); // same socket address: same bucket
     } finally {

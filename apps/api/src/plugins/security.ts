@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import { ReservingRedisStore } from '@hypernode/auth';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -62,7 +62,10 @@ export function registerSecurity(app: FastifyInstance, config: ApiConfig, redis:
     // Not per route: the auth hook runs it after resolving the credential, so it can key by principal.
     global: false,
     max: config.rateLimitMax,
-    keyGenerator: (request) => (request.principal ? `principal:${request.principal.id}` : `address:${request.ip}`),
+    // Anonymous callers by address, as the plugin's own default groups them: an IPv6 address by its
+    // /64 (one host or home network holds a whole /64; counting each address would let it take
+    // 2^64 buckets), an IPv4-mapped IPv6 address as its IPv4 address.
+    keyGenerator: (request) => (request.principal ? `principal:${request.principal.id}` : `address:${normalizeIP(request.ip)}`),
     timeWindow: '1 minute',
     // Counted in Redis (shared by every api instance), reserved in runs: no round trip per request
     // far from the limit, exact near it (@hypernode/auth ReservingRedisStore).
