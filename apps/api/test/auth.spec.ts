@@ -3,6 +3,7 @@ import { listServices } from '@hypernode/ports';
 import { createSignInToken } from '@hypernode/store';
 import { buildApp } from '../src/app.js';
 import { RouteAuthError } from '../src/plugins/auth.js';
+import { rateLimitKey } from '../src/plugins/security.js';
 import { bearer, startTestApi, type TestApi } from './harness.js';
 
 let api: TestApi;
@@ -160,6 +161,12 @@ describe('mechanics', () => {
     expect((await report(a.auth)).statusCode).toBe(200);
     const join = (await api.app.inject({ method: 'POST', url: '/join-tokens', headers: api.as.admin, payload: { uses: 1, expiresInS: 600 } })).json().token;
     expect((await api.app.inject({ method: 'GET', url: '/deployments', headers: bearer(join) })).json().message).toMatch(/only registers a node/);
+  });
+
+  it('the rate-limit key of a request whose client already hung up (no address) is the shared empty one, not a TypeError', () => {
+    expect(rateLimitKey({ principal: undefined, ip: undefined as unknown as string })).toBe('address:');
+    expect(rateLimitKey({ principal: undefined, ip: '2001:db8:1:2:3:4:5:6' })).toBe('address:2001:db8:1:2::');
+    expect(rateLimitKey({ principal: undefined, ip: '::ffff:198.51.100.7' })).toBe('address:198.51.100.7');
   });
 
   it('behind the proxy (production) the rate limit keys anonymous calls by the forwarded client address (IPv6 by its /64); elsewhere X-Forwarded-For is ignored', async () => {

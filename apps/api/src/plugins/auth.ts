@@ -106,10 +106,11 @@ export function registerAuth(app: FastifyInstance, deps: { pool: Pool; corsOrigi
     // or count. Checked first, from the path: `routeOptions` builds an object on every access.
     // Another method there matches no route: it stays rate limited like any unmatched request.
     if ((request.method === 'GET' || request.method === 'HEAD') && isProbe(request)) return done();
-    // A rejection goes on as it is: the rate limit throws its 429 body (an object with statusCode), not an Error.
+    // A rejection goes on as it is (the rate limit throws its 429 body, an object with statusCode, not an
+    // Error); a falsy one becomes an Error, as Fastify does for an async hook — `done(false)` would go on.
     authenticate(request, reply).then(
       () => done(),
-      (error: unknown) => done((error ?? new Error('the auth hook failed without a reason')) as FastifyError),
+      (error: unknown) => done((error || new Error('the auth hook failed without a reason')) as FastifyError),
     );
   });
 }

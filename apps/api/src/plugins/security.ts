@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import { ReservingRedisStore } from '@hypernode/auth';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from '../config.js';
 import { errorBody } from './errors.js';
@@ -43,6 +43,18 @@ export const HTML_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The rate limit's key: the principal, else the address as the plugin's own default groups it — an
+ * IPv6 address by its /64 (one host or home network holds a whole /64; counting each address would
+ * let it take 2^64 buckets), an IPv4-mapped IPv6 address as its IPv4 address. A request whose
+ * socket closed before this runs has no address (`request.ip` undefined): it gets the shared
+ * empty one instead of a TypeError (a 500 and an error log line any client could cause).
+ */
+export function rateLimitKey(request: Pick<FastifyRequest, 'principal' | 'ip'>): string {
+  if (request.principal) return `principal:${request.principal.id}`;
+  return `address:${typeof request.ip === 'string' ? normalizeIP(request.ip) : ''}`;
+}
+
+/**
  * Security headers (API_HEADERS set in one hook; HTML answers get HTML_HEADERS over them), a CORS
  * allow-list of the registry's frontends (credentials allowed: the frontends send the session
  * cookie), and a Redis-counted rate limit that the auth hook applies (plugins/auth.ts) once it
@@ -62,10 +74,7 @@ export function registerSecurity(app: FastifyInstance, config: ApiConfig, redis:
     // Not per route: the auth hook runs it after resolving the credential, so it can key by principal.
     global: false,
     max: config.rateLimitMax,
-    // Anonymous callers by address, as the plugin's own default groups them: an IPv6 address by its
-    // /64 (one host or home network holds a whole /64; counting each address would let it take
-    // 2^64 buckets), an IPv4-mapped IPv6 address as its IPv4 address.
-    keyGenerator: (request) => (request.principal ? `principal:${request.principal.id}` : `address:${normalizeIP(request.ip)}`),
+    keyGenerator: rateLimitKey,
     timeWindow: '1 minute',
     // Counted in Redis (shared by every api instance), reserved in runs: no round trip per request
     // far from the limit, exact near it (@hypernode/auth ReservingRedisStore).
