@@ -59,6 +59,18 @@ describe('infra step of npm start', () => {
     await asApp.connect();
     await asApp.end();
 
+    // With an explicit DATABASE_URL (database null) the step creates nothing in that server.
+    const again = new pg.Client({ host: 'localhost', port: pgPort, user: 'postgres', database: 'postgres' });
+    await again.connect();
+    await again.query('drop database hypernode');
+    await again.query('drop role hypernode');
+    const explicit: string[] = [];
+    expect(await ensureInfra(services, root, (line) => explicit.push(line), null, null)).toEqual([]);
+    expect(explicit.join('\n')).toContain('postgres: DATABASE_URL is set: its database is used as it is, no role or database is created');
+    const made = await again.query("select (select count(*) from pg_roles where rolname = 'hypernode')::int as roles, (select count(*) from pg_database where datname = 'hypernode')::int as dbs");
+    expect(made.rows[0]).toEqual({ roles: 0, dbs: 0 });
+    await again.end();
+
     for (const s of started.splice(0).reverse()) await s.stop();
     for (const s of services.slice(0, 2)) expect((await checkService(s, { timeoutMs: 500 })).status, s.name).toBe('down');
   }, 120_000);

@@ -35,8 +35,9 @@ export function registerInfra(program: Command): void {
     let started;
     let auth;
     try {
-      // An explicit DATABASE_URL names its own database: only the instance's default one is created here.
-      started = await ensureInfra(services, root, log, stack, env.DATABASE_URL ? undefined : instanceDatabaseName(instance));
+      // An explicit DATABASE_URL names its own database: nothing is created for it (only the
+      // instance's default database is made here).
+      started = await ensureInfra(services, root, log, stack, env.DATABASE_URL ? null : instanceDatabaseName(instance));
       try {
         auth = await bootstrapAuth(root, services, env, log);
       } catch (error) {

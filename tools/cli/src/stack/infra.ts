@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { checkService, waitHealthy } from '@hypernode/health';
 import type { ResolvedService } from '@hypernode/ports';
-import { ensureDatabase } from './database.js';
+import { APP_DATABASE, ensureDatabase } from './database.js';
 import { recordStarting } from './infra-record.js';
 import { startLocalPostgres, startLocalRedis, type StartedInfra } from './local-infra.js';
 
@@ -19,10 +19,12 @@ const STARTERS: Record<string, (stateDir: string, port: number) => StartedInfra>
 /**
  * Makes sure PostgreSQL and Redis answer on their registry ports, starting them from local
  * binaries when they do not; reports the optional services (Solana) without failing; creates
- * the instance's `database` (default `hypernode`) when missing.
+ * the instance's `database` (default `hypernode`) when missing — none when `database` is null
+ * (an explicit DATABASE_URL names a database its owner made: creating the default one beside it
+ * would leave a stray `hypernode` role and database in someone else's server).
  * Returns what it started, so the caller can stop it again.
  */
-export async function ensureInfra(services: readonly ResolvedService[], root: string, log: (line: string) => void, stack: string | null = null, database?: string): Promise<StartedInfra[]> {
+export async function ensureInfra(services: readonly ResolvedService[], root: string, log: (line: string) => void, stack: string | null = null, database: string | null = APP_DATABASE.name): Promise<StartedInfra[]> {
   const started: StartedInfra[] = [];
   const infra = services.filter((s) => s.kind === 'infra' || s.kind === 'blockchain');
   try {
@@ -44,7 +46,9 @@ export async function ensureInfra(services: readonly ResolvedService[], root: st
         const detail = again.results[0]?.detail ?? 'no answer';
         if (!again.healthy) throw new Error(`${service.name} was started but does not answer on :${service.port} within ${START_WAIT_MS / 1000} s (${detail}); see ${STATE_DIR}/${service.name}*.log`);
       }
-      if (service.health.type === 'postgres') await ensureDatabase(service.port, log, process.env, database);
+      if (service.health.type !== 'postgres') continue;
+      if (database === null) log(`postgres: DATABASE_URL is set: its database is used as it is, no role or database is created`);
+      else await ensureDatabase(service.port, log, process.env, database);
     }
   } catch (error) {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
