@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect';
-import { INSTANCE_STEP, isAppKind, listServices, serviceEntry } from '@hypernode/ports';
+import { INSTANCE_STEP, isAppKind, isShiftedKind, listServices, serviceEntry } from '@hypernode/ports';
 import { dropInstanceData } from '../src/stack/instance-data.js';
 import { holdPort, hypernode, ROOT, run } from './helpers.js';
 
@@ -32,53 +31,39 @@ afterAll(async () => {
 }, 60_000);
 
 describe('npm start (the whole stack)', () => {
-  // Ctrl-C (SIGINT to npm start's whole process group) is the supervisor spec's last step.
-  it('brings up all six apps healthy with both infra services, then SIGTERM to npm start leaves no process and frees every port', async () => {
+  // The whole stack's checks (all six apps and both infra services healthy, loopback binds, the
+  // sign-in links, the admin key) and Ctrl-C (SIGINT to npm start's whole process group) are the
+  // supervisor spec's, on its `npm start`: a stack costs a minute here. SIGTERM to npm alone (a
+  // service manager's stop) is this test's, with one app: the stop path does not depend on how many.
+  it('SIGTERM to npm start alone (not its group) stops the stack it started: no process left, every port free', async () => {
     const instance = freeInstance(40);
     usedInstances.add(instance);
-    const apps = listServices({ instance, env: {} }).filter((s) => isAppKind(s.kind));
+    const services = listServices({ instance, env: {} });
+    const api = services.find((s) => s.name === 'api')!;
     const marker = String(instance);
-    const npm = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, HYPERNODE_INSTANCE: marker }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const npm = spawn('npm', ['start', '--', '--only', 'api'], { cwd: ROOT, env: { ...process.env, HYPERNODE_INSTANCE: marker }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     npm.stdout.on('data', (d: Buffer) => (output += d.toString()));
     npm.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<void>((r) => npm.on('close', () => r()));
 
-    const health = await hypernode(['health', '--wait', '--timeout', '240', '--json', '--instance', marker]);
-    const report = JSON.parse(health.stdout) as { healthy: boolean; services: Array<{ name: string; port: number; status: string }> };
-    const statusOf = Object.fromEntries(report.services.map((s) => [s.name, s.status]));
-    expect(report.healthy, output).toBe(true);
-    for (const name of ['site', 'llm-deployer', 'api', 'realtime', 'automation', 'gpu-worker', 'postgres', 'redis']) expect(statusOf[name], name).toBe('up');
-    expect(report.services.find((s) => s.name === 'api')!.port).toBe(serviceEntry('api').port + instance * INSTANCE_STEP);
-
-    // Development binds loopback only: every app port is held on 127.0.0.1 / ::1, never a wildcard.
-    for (const [port, holders] of findListeners(apps.map((a) => a.port))) {
-      for (const h of holders) expect(['127.0.0.1', '::1'], `port ${port} bound on ${h.address}`).toContain(h.address);
+    let status = 0;
+    for (const until = Date.now() + 240_000; Date.now() < until && status !== 200; await sleep(500)) {
+      status = (await fetch(`http://localhost:${api.port}/health`, { signal: AbortSignal.timeout(3_000) }).catch(() => undefined))?.status ?? 0;
     }
-    // A one-time sign-in URL per frontend, and a working admin key in .hypernode/ (mode 0600).
-    for (const name of ['site', 'llm-deployer']) {
-      const port = apps.find((a) => a.name === name)!.port;
-      expect(await waitUntil(() => new RegExp(`http://localhost:${port}/#sign-in=hnt_`).test(output), 60_000), `${name} sign-in URL in:\n${output}`).toBe(true);
-    }
-    const keyFile = join(ROOT, '.hypernode', 'admin-key');
-    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    const apiUrl = `http://localhost:${apps.find((a) => a.name === 'api')!.port}`;
-    const me = await fetch(`${apiUrl}/auth/me`, { headers: { authorization: `Bearer ${readFileSync(keyFile, 'utf8').trim()}` } });
-    expect(me.status).toBe(200);
-    expect(((await me.json()) as { principal: { scopes: string[] } }).principal.scopes).toContain('admin');
-    expect((await fetch(`${apiUrl}/deployments`)).status).toBe(401);
-    expect(output).not.toMatch(/hn_[A-Za-z0-9_-]{43}/); // the admin key itself is never printed
-
+    expect(status, `api /health\n${output}`).toBe(200);
+    expect(api.port).toBe(serviceEntry('api').port + instance * INSTANCE_STEP);
     const running = pidsWithEnv('HYPERNODE_INSTANCE', marker);
     leftovers.push(...running);
-    expect(running.length).toBeGreaterThanOrEqual(8); // npm, the CLI, nx and the six apps at least
+    expect(running.length).toBeGreaterThanOrEqual(4); // npm, the CLI, nx and the api at least
 
     process.kill(npm.pid!, 'SIGTERM');
     await exited;
 
     const allGone = await waitUntil(() => pidsWithEnv('HYPERNODE_INSTANCE', marker).length === 0, 30_000);
     expect(allGone, `still running: ${pidsWithEnv('HYPERNODE_INSTANCE', marker).join(', ')}\n${output}`).toBe(true);
-    expect([...findListeners(apps.map((a) => a.port)).keys()]).toEqual([]);
+    const shifted = services.filter((s) => isShiftedKind(s.kind)).map((s) => s.port);
+    expect([...findListeners(shifted).keys()]).toEqual([]);
     expect(output).toContain('are free');
   }, 300_000);
 

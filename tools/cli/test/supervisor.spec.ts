@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,7 +9,7 @@ import { findListeners, pidsWithEnv, stopProcess } from '@hypernode/port-inspect
 import { isShiftedKind, listServices } from '@hypernode/ports';
 import { copyWorkspace } from '@hypernode/testing';
 import { dropInstanceData } from '../src/stack/instance-data.js';
-import { ROOT } from './helpers.js';
+import { hypernode, ROOT } from './helpers.js';
 
 /** One of this helper's slots (40-49) whose app and supervisor ports are all free. */
 function freeInstance(): number {
@@ -76,6 +76,30 @@ describe('hypernode up supervises the stack (a copy of the workspace, real proce
     expect(all.map((s) => s.name).sort()).toEqual(apps.map((a) => a.name).sort());
     // Printed with the sign-in links once every app answers its health check (a frontend's first page compile can come after "ready").
     await until('the supervisor line', 120_000, async () => (output.includes(`supervisor: ${base}`) ? true : undefined), out);
+
+    // The whole stack: all six apps and both infra services healthy by `hypernode health`.
+    const health = await hypernode(['health', '--json', '--instance', marker]);
+    const report = JSON.parse(health.stdout) as { healthy: boolean; services: Array<{ name: string; status: string }> };
+    expect(report.healthy, `${health.stdout}\n${output}`).toBe(true);
+    const statusOf = Object.fromEntries(report.services.map((s) => [s.name, s.status]));
+    for (const name of ['site', 'llm-deployer', 'api', 'realtime', 'automation', 'gpu-worker', 'postgres', 'redis']) expect(statusOf[name], name).toBe('up');
+    // Development binds loopback only: every app port is held on 127.0.0.1 / ::1, never a wildcard.
+    for (const [port, holders] of findListeners(apps.map((a) => a.port))) {
+      for (const h of holders) expect(['127.0.0.1', '::1'], `port ${port} bound on ${h.address}`).toContain(h.address);
+    }
+    // A one-time sign-in URL per frontend, and a working admin key in .hypernode/ (mode 0600) that is never printed.
+    for (const name of ['site', 'llm-deployer']) {
+      const port = apps.find((a) => a.name === name)!.port;
+      await until(`${name}'s sign-in URL`, 60_000, async () => (new RegExp(`http://localhost:${port}/#sign-in=hnt_`).test(output) ? true : undefined), out);
+    }
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const apiUrl = `http://localhost:${apps.find((a) => a.name === 'api')!.port}`;
+    const me = await fetch(`${apiUrl}/auth/me`, { headers: auth, signal: AbortSignal.timeout(10_000) });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { principal: { scopes: string[] } }).principal.scopes).toContain('admin');
+    expect((await fetch(`${apiUrl}/deployments`, { signal: AbortSignal.timeout(10_000) })).status).toBe(401);
+    expect(output).not.toMatch(/hn_[A-Za-z0-9_-]{43}/);
+    expect(pidsWithEnv('HYPERNODE_INSTANCE', marker).length).toBeGreaterThanOrEqual(8); // npm, the CLI, nx and the six apps at least
 
     // Traces: the services export to the supervisor with the run's ingest token; a deployment's
     // trace shows up by its id with the api's and the engine's spans. Nobody else may write.
