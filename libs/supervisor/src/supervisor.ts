@@ -1,7 +1,7 @@
 import type { LogLine, SupervisedService, SupervisedState } from '@hypernode/events';
 import { LogStore } from './log-store.js';
 import { probeService, type ProbeSpec } from './probe.js';
-import { clearSamples, sampleTree } from './resources.js';
+import { clearSamples, processTrees, sampleTree } from './resources.js';
 import { ServiceProcess, type LaunchSpec, type RunExit } from './service-process.js';
 
 /** One service the supervisor owns. */
@@ -258,11 +258,13 @@ export class Supervisor {
   }
 
   private async sampleAll(): Promise<void> {
+    const running = [...this.entries.values()].filter((e) => e.proc.pid !== null);
+    const trees = await processTrees(running.map((e) => e.proc.pid!));
     await Promise.all(
-      [...this.entries.values()].map(async (e) => {
+      running.map(async (e) => {
         const pid = e.proc.pid;
         if (pid === null) return;
-        const usage = await sampleTree(pid);
+        const usage = await sampleTree(trees.get(pid) ?? []);
         // A failed sample (a process of the tree exiting mid-read) keeps the last figures.
         if (e.proc.pid !== pid || !usage) return;
         e.cpuPercent = usage.cpuPercent;
