@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listServices } from '@hypernode/ports';
+import { serveArgs } from './executors/serve/executor.js';
 import { serveTarget, WORKSPACE_MARKER_ENV } from './serve-target.js';
 
 const root = resolve(__dirname, '../../..');
@@ -12,6 +13,14 @@ describe('serve target', () => {
     expect(target.options.env).toEqual({ HYPERNODE_SERVICE: 'api', [WORKSPACE_MARKER_ENV]: root });
     expect(isAbsolute(target.options.env[WORKSPACE_MARKER_ENV])).toBe(true);
     expect(WORKSPACE_MARKER_ENV).toBe('HYPERNODE_WORKSPACE');
+  });
+
+  it("runs a frontend's dev server without the tracing preload, a Node service with it when an endpoint is set", () => {
+    const site = listServices({ env: {} }).find((s) => s.name === 'site')!;
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' };
+    const envOf = (target: ReturnType<typeof serveTarget>) => ({ ...endpoint, ...target!.options.env });
+    expect(serveArgs('serve.ts', envOf(serveTarget(root, 'apps/site', site)))).toEqual(['--import', 'tsx', 'serve.ts']);
+    expect(serveArgs('src/main.ts', envOf(serveTarget(root, 'apps/api', api)))).toContain('@hypernode/telemetry/preload');
   });
 
   it('has no serve target for a project with no entry file', () => {

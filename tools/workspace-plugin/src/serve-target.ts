@@ -40,7 +40,10 @@ export function serveTarget(root: string, projectRoot: string, service: Resolved
     options: {
       entry,
       cwd: projectRoot,
-      env: { HYPERNODE_SERVICE: service.name, [WORKSPACE_MARKER_ENV]: root },
+      // Frontends' dev servers (Vite, Next) are not traced: the traces are the Node services'
+      // (README, Traces). The preload would cost each one ~2-3 s of CPU at start (measured on
+      // llm-deployer: 33 -> 36 s), beside the other apps starting.
+      env: { HYPERNODE_SERVICE: service.name, [WORKSPACE_MARKER_ENV]: root, ...(service.kind === 'frontend' ? { OTEL_SDK_DISABLED: 'true' } : {}) },
       ...(service.kind === 'worker' ? { secretFiles: { HYPERNODE_JOIN_TOKEN: DEV_JOIN_TOKEN_FILE } } : {}),
       ...(service.kind === 'frontend' ? { signInFile: DEV_SIGN_IN_FILE } : {}),
     },
