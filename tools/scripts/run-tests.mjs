@@ -2,8 +2,9 @@
 // then `nx sync:check`, lint, typecheck and every project's Vitest suite through Nx, then ONE closing line
 // `N passed, N failed` added up from each project's Vitest JSON report.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { summarizeReports, unreportedProjects } from '../../libs/testing/src/test-reports.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
 const reports = join(root, 'tmp', 'test-reports');
@@ -38,39 +39,19 @@ const heavy = step(nxBin, ['run-many', '-t', 'test', `--projects=${ALONE.join(',
 // no report gets ONE more run, named here, and its second report is the one counted.
 const listed = spawnSync(nxBin, ['show', 'projects', '--with-target', 'test', '--json'], { cwd: root, encoding: 'utf8', env: { ...process.env, NX_TUI: 'false' } });
 const testProjects = listed.status === 0 ? JSON.parse(listed.stdout) : [];
-const reportOf = (project) => join(reports, `${project}.json`);
-const unreported = testProjects.filter((project) => !existsSync(reportOf(project)));
+const unreported = unreportedProjects(reports, testProjects);
 if (unreported.length) {
   console.log(`\nnpm test: ${unreported.join(', ')} ended without a test report (a crashed or stopped Vitest run, see above); running ${unreported.length === 1 ? 'it' : 'them'} once more, one at a time`);
   step(nxBin, ['run-many', '-t', 'test', `--projects=${unreported.join(',')}`, '--parallel=1', '--outputStyle=static', ...cacheFlag]);
 }
-const missing = testProjects.filter((project) => !existsSync(reportOf(project)));
-const unsuccessful = testProjects.filter((project) => existsSync(reportOf(project)) && JSON.parse(readFileSync(reportOf(project), 'utf8')).success !== true);
+// Every report is read once; one of a project Nx did not list (its listing failed) still counts.
+const reported = existsSync(reports) ? readdirSync(reports).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')) : [];
+const { passed, failed, missing, unsuccessful, failures, durations } = summarizeReports(reports, [...new Set([...testProjects, ...reported])], root);
 // Tests pass when every project with tests wrote a report that says success (the Nx exit codes of
 // the test steps also count a first run that was repeated above).
 const testsOk = listed.status === 0 && testProjects.length > 0 && missing.length === 0 && unsuccessful.length === 0;
 const nx = checks || sync || (testsOk ? 0 : light || heavy || 1);
 
-let passed = 0;
-let failed = 0;
-const failures = [];
-const durations = [];
-const files = existsSync(reports) ? readdirSync(reports).filter((f) => f.endsWith('.json')) : [];
-for (const file of files) {
-  const report = JSON.parse(readFileSync(join(reports, file), 'utf8'));
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  let ms = 0;
-  for (const suite of report.testResults ?? []) {
-    ms += Math.max(0, (suite.endTime ?? 0) - (suite.startTime ?? 0));
-    for (const test of suite.assertionResults ?? []) {
-      if (test.status !== 'failed') continue;
-      const why = String(test.failureMessages?.[0] ?? '').split('\n').find((l) => l.trim()) ?? '';
-      failures.push(`  ${suite.name.replace(`${root}/`, '')} > ${test.fullName}\n      ${why.slice(0, 300)}`);
-    }
-  }
-  durations.push(`${file.replace(/\.json$/, '')} ${Math.round(ms / 1000)} s`);
-}
 // The CI log may be cut: the failed tests by name, and each project's spec time (files add up; they may overlap), come last.
 console.log(`\ntest files' time by project: ${durations.join(', ')}`);
 if (failures.length) console.log(`failed tests:\n${failures.join('\n')}`);
