@@ -22,7 +22,7 @@ async function replayRound(realtime: ServiceProcess, wsUrl: string, from: bigint
   const baseline = rssBytes(pid);
   // Every 20 ms: the small size's real replay lasts ~5 s, and at 50 ms its ~90 polls made the
   // nearest-rank p99 the single slowest poll (one scheduler stall of a loaded CI machine failed
-  // it: 56.8 ms with p50 4.8). ~250 polls make p99 the third slowest, as a p99 should be.
+  // it: 56.8 ms with p50 4.8). ~320 polls make p99 the fourth slowest, as a p99 should be.
   const monitor = await startMonitor({ healthUrl: `${realtime.url}/health`, pid, everyMs: 20 });
   const t0 = performance.now();
   const running = Array.from({ length: clients }, () => startReplayClient(wsUrl, { lastEventId: String(from), untilId: top, expected }));
