@@ -39,15 +39,20 @@ function parentsFromProc(): Map<number, number> | undefined {
   return parents;
 }
 
-/** `root` and its descendants, from a parent map. */
-function descendants(root: number, parents: ReadonlyMap<number, number>): number[] {
-  if (!parents.has(root)) return [];
+/** Each process's children, from a parent map. */
+function childrenOf(parents: ReadonlyMap<number, number>): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const [pid, ppid] of parents) {
     const list = children.get(ppid);
     if (list) list.push(pid);
     else children.set(ppid, [pid]);
   }
+  return children;
+}
+
+/** `root` and its descendants; empty when `root` is not running. */
+function descendants(root: number, parents: ReadonlyMap<number, number>, children: ReadonlyMap<number, number[]>): number[] {
+  if (!parents.has(root)) return [];
   const tree = [root];
   for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
   return tree;
@@ -59,9 +64,10 @@ function descendants(root: number, parents: ReadonlyMap<number, number>): number
  */
 export async function processTrees(roots: readonly number[]): Promise<Map<number, number[]>> {
   const parents = parentsFromProc();
+  const children = parents && childrenOf(parents);
   const trees = new Map<number, number[]>();
   for (const root of roots) {
-    if (parents) trees.set(root, descendants(root, parents));
+    if (parents && children) trees.set(root, descendants(root, parents, children));
     else trees.set(root, await pidtree(root, { root: true }).catch(() => []));
   }
   return trees;

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from './index.js';
+import { adminClient, createTestDatabase } from './index.js';
 import { dropRoleIfUnused, roleExists } from './app-role.js';
-import pg from 'pg';
-import { portFor } from '@hypernode/ports';
 
 // A role of this spec's own (never the app's `hypernode`), in the registry's PostgreSQL.
 const role = `hn_test_role_${randomBytes(4).toString('hex')}`;
 async function sql(text: string): Promise<void> {
-  const client = new pg.Client({ host: 'localhost', port: portFor('postgres', { env: {} }), user: process.env.PGUSER ?? 'postgres', password: process.env.PGPASSWORD, database: 'postgres' });
+  const client = adminClient(10_000);
   await client.connect();
   try {
     await client.query(text);

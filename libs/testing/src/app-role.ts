@@ -6,15 +6,15 @@
 // test may drop it. Here, once a project's run ends: when the role did not exist at its start, it
 // is dropped — and PostgreSQL itself refuses while anything (a running stack's database) still
 // belongs to it, so a stack someone else runs meanwhile keeps it.
-import pg from 'pg';
-import { portFor } from '@hypernode/ports';
+import type pg from 'pg';
+import { adminClient } from './index.js';
 
 /** The role `hypernode infra` creates (tools/cli/src/stack/database.ts, APP_DATABASE.role). */
 export const APP_ROLE = 'hypernode';
 
 /** A bounded superuser connection to the registry's PostgreSQL; undefined when it does not answer. */
 async function admin(): Promise<pg.Client | undefined> {
-  const client = new pg.Client({ host: 'localhost', port: portFor('postgres', { env: {} }), user: process.env.PGUSER ?? 'postgres', password: process.env.PGPASSWORD, database: 'postgres', connectionTimeoutMillis: 2_000, query_timeout: 2_000 });
+  const client = adminClient(2_000);
   client.on('error', () => undefined);
   try {
     await client.connect();

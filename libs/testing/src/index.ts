@@ -10,9 +10,13 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Superuser connection to the registry's PostgreSQL (trust auth here; PGUSER/PGPASSWORD elsewhere). */
-function adminClient(): pg.Client {
-  return new pg.Client({ host: 'localhost', port: portFor('postgres', { env: {} }), user: process.env.PGUSER ?? 'postgres', password: process.env.PGPASSWORD, database: 'postgres' });
+/**
+ * Superuser connection to the registry's PostgreSQL (trust auth here; PGUSER/PGPASSWORD elsewhere);
+ * `timeoutMs` bounds its connect and each query.
+ */
+export function adminClient(timeoutMs?: number): pg.Client {
+  const bounds = timeoutMs === undefined ? {} : { connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs };
+  return new pg.Client({ host: 'localhost', port: portFor('postgres', { env: {} }), user: process.env.PGUSER ?? 'postgres', password: process.env.PGPASSWORD, database: 'postgres', ...bounds });
 }
 
 /**
