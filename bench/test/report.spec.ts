@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderChart } from '../src/lib/chart.js';
 import { toFigure } from '../src/lib/figure.js';
 import { markdownTable, type Results } from '../src/lib/report.js';
-import { BenchUsageError, parseRequest } from '../src/lib/runner.js';
+import { BenchUsageError, parseRequest, usage } from '../src/lib/runner.js';
 import { alternate, median, percentile } from '../src/lib/stats.js';
 
 const s = (median: number) => ({ samples: [median], median });
@@ -63,5 +63,13 @@ describe('parseRequest', () => {
   it('refuses an unknown figure naming the valid ones', () => {
     expect(() => parseRequest(['nope'], benches, '/r')).toThrow(BenchUsageError);
     expect(() => parseRequest(['nope'], benches, '/r')).toThrow(/choose from api/);
+  });
+  it('refuses an unknown flag or a flag without its value, naming it and the valid flags; --help asks for the usage', () => {
+    expect(() => parseRequest(['--fast'], benches, '/r')).toThrow(BenchUsageError);
+    expect(() => parseRequest(['--fast'], benches, '/r')).toThrow(/'--fast'.*valid flags are --smoke, --rounds N/);
+    expect(() => parseRequest(['--rounds'], benches, '/r')).toThrow(/--rounds.*argument missing/);
+    expect(() => parseRequest(['--rounds', 'x'], benches, '/r')).toThrow(/--rounds x: expected a whole number/);
+    expect(parseRequest(['--help'], benches, '/r')).toBeNull();
+    expect(usage(benches)).toMatch(/figures \(none = all\):\n {2}api/);
   });
 });

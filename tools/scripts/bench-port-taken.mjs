@@ -4,8 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { refuseArguments, runsFromEnv } from './script-args.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+refuseArguments('bench:port-taken', process.argv.slice(2), 'set BENCH_RUNS=N for the runs per row (default 5)');
+const RUNS = runsFromEnv('bench:port-taken', 5);
 const root = join(import.meta.dirname, '..', '..');
 const apps = [
   ['site', 'apps/site', 'serve.ts'],

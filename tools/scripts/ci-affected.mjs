@@ -3,6 +3,9 @@
 // to NX_HEAD (default: HEAD).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { refuseArguments } from './script-args.mjs';
+
+refuseArguments('ci:affected', process.argv.slice(2), 'set NX_BASE=<commit or branch> and NX_HEAD to choose the range (default: the merge base with main..HEAD)');
 
 const root = join(import.meta.dirname, '..', '..');
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();

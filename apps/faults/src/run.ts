@@ -22,7 +22,14 @@ class FaultsUsageError extends Error {
 }
 
 function parse(): { names: string[]; size: Size } {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { size: { type: 'string', default: 'full' }, help: { type: 'boolean', default: false } } });
+  let parsed;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: { size: { type: 'string', default: 'full' }, help: { type: 'boolean', default: false } } });
+  } catch (error) {
+    // Node's message names the flag (`Unknown option '--x'`, `Option '--size <value>' argument missing`).
+    throw new FaultsUsageError(`${(error as Error).message.split('. ')[0]}: valid flags are --size small|full and --help (npm run test:faults -- --help)`);
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
     console.log(HELP);
     process.exit(0);

@@ -18,9 +18,38 @@ export class BenchUsageError extends Error {
   readonly code = 'E_BENCH_USAGE';
 }
 
-/** Parses `[figure …] [--smoke] [--rounds N] [--out DIR]` against the known benches. */
-export function parseRequest(argv: string[], benches: Bench[], root: string): RunRequest {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { smoke: { type: 'boolean', default: false }, rounds: { type: 'string' }, out: { type: 'string' } } });
+/** `npm run bench -- --help`: the figures, the flags and what they default to. */
+export function usage(benches: Bench[]): string {
+  const width = Math.max(...benches.map((b) => b.name.length));
+  return [
+    'usage: npm run bench [-- <figure> …] [--smoke] [--rounds N] [--out DIR]',
+    '',
+    'Each figure beside its baseline measured in the same run (alternating rounds, medians, the ratio, PASS/MISS).',
+    '',
+    'figures (none = all):',
+    ...benches.map((b) => `  ${b.name.padEnd(width)}  ${b.description}`),
+    '',
+    'flags:',
+    '  --smoke     the tiny size `npm test` runs: proves each script runs, its figures mean nothing',
+    '  --rounds N  alternating rounds per figure, 1–50 (default 3; 1 with --smoke)',
+    '  --out DIR   where the results go (default bench/results; tmp/bench-smoke with --smoke)',
+    '  --help      this text',
+  ].join('\n');
+}
+
+const OPTIONS = { smoke: { type: 'boolean', default: false }, rounds: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', default: false } } as const;
+
+/** Parses `[figure …] [--smoke] [--rounds N] [--out DIR]` against the known benches; `null` for `--help`. */
+export function parseRequest(argv: string[], benches: Bench[], root: string): RunRequest | null {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    // Node's message names the flag (`Unknown option '--x'`, `Option '--rounds <value>' argument missing`).
+    throw new BenchUsageError(`${(error as Error).message.split('. ')[0]}: valid flags are --smoke, --rounds N, --out DIR, --help`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return null;
   const known = benches.map((b) => b.name);
   const unknown = positionals.filter((p) => !known.includes(p));
   if (unknown.length > 0) throw new BenchUsageError(`unknown figure ${unknown.join(', ')}: choose from ${known.join(', ')} (none = all)`);
