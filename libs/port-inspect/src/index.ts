@@ -3,6 +3,7 @@ export * from './listeners.js';
 export * from './lsof.js';
 export * from './netstat.js';
 export * from './proc-net.js';
+export * from './ss.js';
 export * from './stop.js';
 export * from './types.js';
 export * from './classify.js';

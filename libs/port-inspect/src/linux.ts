@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { parseProcStatStartTime } from './identity.js';
 import { parseProcNetTcp, serviceFromEnviron, socketInode, variableFromEnviron, type ProcSocket } from './proc-net.js';
+import { parseSs, SS_ARGS } from './ss.js';
 import { addListener, WORKSPACE_MARKER, type Listener, type ListenerMap } from './types.js';
 
 function tryRead(read: () => string): string | undefined {
@@ -61,13 +63,27 @@ export function describeLinuxProcess(pid: number): LinuxProcess {
   };
 }
 
-/** Listeners on the given ports (all ports when omitted), read from /proc. */
-export function linuxListeners(ports?: ReadonlySet<number>): ListenerMap {
+/**
+ * Every listening TCP socket (IPv4 and IPv6) with its inode: from `ss` where it runs (see
+ * SS_ARGS: the kernel answers for the listening sockets alone), else from /proc/net/tcp{,6}.
+ */
+export function listeningSockets(useSs = true): ProcSocket[] {
+  if (useSs) {
+    const ss = spawnSync('ss', SS_ARGS, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 });
+    if (ss.status === 0 && !ss.error) return parseSs(ss.stdout);
+  }
+  // No iproute2 (a slim container), or ss failed: the same facts, read the slow way.
   const sockets: ProcSocket[] = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     const text = tryRead(() => readFileSync(file, 'utf8'));
-    if (text) sockets.push(...parseProcNetTcp(text).filter((s) => !ports || ports.has(s.port)));
+    if (text) sockets.push(...parseProcNetTcp(text));
   }
+  return sockets;
+}
+
+/** Listeners on the given ports (all ports when omitted), from the kernel's socket list and /proc. */
+export function linuxListeners(ports?: ReadonlySet<number>): ListenerMap {
+  const sockets = listeningSockets().filter((s) => !ports || ports.has(s.port));
   const owners = pidsForInodes(new Set(sockets.map((s) => s.inode)));
   const described = new Map<number, ReturnType<typeof describeLinuxProcess>>();
   const map: ListenerMap = new Map();
