@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -60,4 +61,27 @@ describe('runService', () => {
     await alone.close();
     await expect(runService('automation', httpStarter(closes), { env: { PORT: 'x', HYPERNODE_HOST: '127.0.0.1' }, handleSignals: false })).rejects.toThrow(/PORT="x" is not valid/);
   });
+
+  it('a SIGTERM while the start is still finishing (HTTP already answering) waits for it, closes what it started and exits 0', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./__fixtures__/slow-start.ts', import.meta.url).pathname], {
+      env: { ...process.env, REALTIME_PORT: String(port), HYPERNODE_HOST: '127.0.0.1', START_REST_MS: '1500', HYPERNODE_STACK: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+    try {
+      for (let i = 0; i < 200 && !(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(output).toContain('listening');
+      expect(output).not.toContain('start finished');
+      child.kill('SIGTERM');
+      expect(await exited, output).toEqual([0, null]);
+      expect(output).toMatch(/listening\n[\s\S]*start finished\n[\s\S]*closed\n/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
 });
+

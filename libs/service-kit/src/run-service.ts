@@ -43,33 +43,51 @@ export async function runService(
   options: RunServiceOptions = {},
 ): Promise<RunningService> {
   const env = options.env ?? process.env;
-  // Tracing is on only with OTEL_EXPORTER_OTLP_ENDPOINT; then the SDK is loaded here (a no-op when
-  // the serve executor's preload started it already) and flushed when the service stops. Off, the
-  // SDK is never imported.
-  const tracing = await startTracingIfEnabled({ serviceName: service, env });
+  // The stop signals are handled from the very start, not once `start` resolved: a service may
+  // answer /health before its start finishes (realtime listens, then gives Redis a moment), and a
+  // SIGTERM in that window (a supervisor, a test, Kubernetes stopping a pod that just went live)
+  // would otherwise kill it with the default action, mid-start, without closing anything.
+  let settle!: (closable: Closable | undefined) => void;
+  const started = new Promise<Closable | undefined>((resolve) => (settle = resolve));
+  let tracing: Awaited<ReturnType<typeof startTracingIfEnabled>>;
+  let closing: Promise<void> | undefined;
+  // A stop that comes during the start waits for it, then closes what it started.
+  const close = () => (closing ??= started.then((closable) => closable?.close()).finally(() => tracing?.shutdown()));
+  if (options.handleSignals ?? true) installSignalHandlers(service, close, options.shutdownTimeoutMs ?? 10_000);
+  try {
+    // Tracing is on only with OTEL_EXPORTER_OTLP_ENDPOINT; then the SDK is loaded here (a no-op when
+    // the serve executor's preload started it already) and flushed when the service stops. Off, the
+    // SDK is never imported.
+    tracing = await startTracingIfEnabled({ serviceName: service, env });
+    const target = await startListening(service, env, start);
+    settle(target.closable);
+    return { service, port: target.port, host: target.host, close };
+  } catch (error) {
+    settle(undefined);
+    throw error;
+  }
+}
+
+/** Resolves the port, refuses a taken one, and starts the service (falling back to IPv4 where `::` is not available). */
+async function startListening(service: ServiceName, env: NodeJS.ProcessEnv, start: (target: ListenTarget) => Promise<Closable>): Promise<{ port: number; host: string; closable: Closable }> {
   const port = portFor(service, { env, alone: !env.HYPERNODE_STACK });
   let host = bindHostFor({ env });
   assertPortFree(service, port);
-  let closable: Closable;
   try {
-    closable = await start({ service, port, host });
+    return { port, host, closable: await start({ service, port, host }) };
   } catch (error) {
     if (isNoIpv6(error) && host === '::') {
       // HYPERNODE_HOST=:: asks for every interface; on a machine without IPv6 that is 0.0.0.0.
       host = '0.0.0.0';
-      closable = await start({ service, port, host });
-    } else if (isAddressInUse(error)) {
+      return { port, host, closable: await start({ service, port, host }) };
+    }
+    if (isAddressInUse(error)) {
       // Lost a race with another process between the check and the bind.
       assertPortFree(service, port);
       throw new PortInUseError(service, port, []);
-    } else {
-      throw error;
     }
+    throw error;
   }
-  let closing: Promise<void> | undefined;
-  const close = () => (closing ??= closable.close().finally(() => tracing?.shutdown()));
-  if (options.handleSignals ?? true) installSignalHandlers(service, close, options.shutdownTimeoutMs ?? 10_000);
-  return { service, port, host, close };
 }
 
 function installSignalHandlers(service: string, close: () => Promise<void>, timeoutMs: number): void {
