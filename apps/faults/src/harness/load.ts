@@ -21,6 +21,8 @@ export interface LoadSample {
   /** Why there was no answer (`timeout`, `ECONNREFUSED`, `empty reply`…). */
   error?: string;
   body?: unknown;
+  /** fixedRateLoad: the `i` its request was made from (`next(i)`). */
+  index?: number;
 }
 
 /** A fixed-rate load in progress. */
@@ -72,7 +74,8 @@ export function fixedRateLoad(options: { rate: number; durationMs: number; timeo
   const tick = () => {
     const due = Math.min(Math.floor(((performance.now() - t0) / 1000) * options.rate), Math.floor((options.durationMs / 1000) * options.rate));
     while (!stopped && sent < due) {
-      const p = timedFetch(options.next(sent++), options.timeoutMs).then((s) => void samples.push(s));
+      const index = sent++;
+      const p = timedFetch(options.next(index), options.timeoutMs).then((s) => void samples.push({ ...s, index }));
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
     }

@@ -1,3 +1,4 @@
+import { createOutcomes } from '../harness/create-outcomes.js';
 import { fixedRateLoad, summarize } from '../harness/load.js';
 import { queryDirect } from '../harness/pg-server.js';
 import { deploymentBody } from '../harness/probes.js';
@@ -7,8 +8,11 @@ import { bySize, Checks, type Scenario } from './types.js';
 
 /**
  * PostgreSQL blackholed under load, SIGTERM to the api during it. Pass: every call sent
- * before the api exited is answered (any HTTP status) within 3 s; rows created (counted on the
- * server, bypassing the proxy) = creates acknowledged (201); the api exits 0 within 10 s.
+ * before the api exited is answered (any HTTP status) within 3 s; every create acknowledged
+ * (201) is stored, none twice (rows read on the server, bypassing the proxy); a stored create
+ * that was NOT acknowledged must have been sent before the blackhole began — its COMMIT reached
+ * PostgreSQL and the answer was lost with the link, the one outcome no client of any database
+ * can learn (counted as committedUnacked); the api exits 0 within 10 s.
  */
 export const postgresBlackhole: Scenario = {
   name: 'postgres-blackhole',
@@ -25,6 +29,7 @@ export const postgresBlackhole: Scenario = {
         next: (i) => (i % 2 === 0 ? { route: 'POST /deployments', url: `${stack.apiUrl}/deployments`, method: 'POST', body: deploymentBody(i) } : { route: 'GET /deployments', url: `${stack.apiUrl}/deployments?limit=5` }),
       });
       await sleep(1_000);
+      const blackholeAt = performance.now();
       stack.pgProxy.setMode('blackhole');
       await sleep(bySize(size, 2_000, 5_000));
       const termAt = api.signal('SIGTERM');
@@ -38,12 +43,15 @@ export const postgresBlackhole: Scenario = {
       const refusedFast = (s: (typeof samples)[number]) => s.sentAt >= termAt && s.error === 'ECONNREFUSED' && s.latencyMs <= 3_000;
       const answeredIn3s = beforeExit.filter((s) => (s.status > 0 && s.latencyMs <= 3_000) || refusedFast(s)).length;
       const refusedAfterTerm = beforeExit.filter(refusedFast).length;
-      const acked = samples.filter((s) => s.route === 'POST /deployments' && s.status === 201).length;
-      const rows = (await queryDirect<{ n: number }>(stack.pg, "SELECT count(*)::int AS n FROM deployments WHERE model LIKE 'faults-model-%'"))[0]!.n;
+      const creates = new Map(samples.filter((s) => s.route === 'POST /deployments').map((s) => [deploymentBody(s.index!).model, s]));
+      const stored = await queryDirect<{ model: string; n: number }>(stack.pg, "SELECT model, count(*)::int AS n FROM deployments WHERE model LIKE 'faults-model-%' GROUP BY model");
+      const outcome = createOutcomes(creates, stored, blackholeAt);
       const all = summarize(beforeExit);
       const checks = new Checks();
       checks.expect('answered<=3s', answeredIn3s === beforeExit.length);
-      checks.expect('rows=acked', rows === acked);
+      checks.expect('acked-stored', outcome.lost.length === 0);
+      checks.expect('stored-once', outcome.twice.length === 0);
+      checks.expect('unacked-only-in-flight-at-blackhole', outcome.unexplained.length === 0);
       checks.expect('exit0<=10s', exit?.code === 0 && exitMs !== null && exitMs <= 10_000);
       return {
         name: 'postgres-blackhole',
@@ -55,8 +63,12 @@ export const postgresBlackhole: Scenario = {
           p99Ms: all.p99,
           maxMs: all.max,
           statuses: JSON.stringify(all.statuses),
-          createsAcked: acked,
-          rowsCreated: rows,
+          createsAcked: outcome.acked,
+          rowsCreated: outcome.rows,
+          committedUnacked: outcome.unacked.length,
+          ...(outcome.lost.length ? { lost: outcome.lost.join(',') } : {}),
+          ...(outcome.twice.length ? { storedTwice: outcome.twice.join(',') } : {}),
+          ...(outcome.unexplained.length ? { unexplained: outcome.unexplained.join(',') } : {}),
           apiExitCode: exit ? (exit.code ?? exit.signal) : 'still running',
           apiExitMs: exitMs,
           failed: checks.failed,
