@@ -156,6 +156,60 @@ describe('deployments', () => {
 });
 
 describe('outbox events', () => {
+  describe('Idempotency-Key', () => {
+    const once = (key: string, payload: object, headers: Record<string, string> = api.as.admin) => inject('POST', '/deployments', payload, { ...headers, 'idempotency-key': key });
+    const rowsOf = async (model: string) => (await api.pool.query<{ id: string }>('SELECT id FROM deployments WHERE model = $1', [model])).rows.map((r) => r.id);
+    const createdEvents = async (id: string) => (await api.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE type = 'deployment.created' AND data->'deployment'->>'id' = $1`, [id])).rows[0]!.n;
+
+    it('a retry with the same key and body gets the deployment the first made (Idempotent-Replayed), never a second row or event', async () => {
+      const payload = { model: 'idem-retry', minVramGb: 8 };
+      const first = await once('key-retry-1', payload);
+      expect(first.statusCode).toBe(201);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      const again = await once('key-retry-1', payload);
+      expect(again.statusCode).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.json()).toEqual(first.json());
+      expect(await rowsOf('idem-retry')).toEqual([first.json().id]);
+      expect(await createdEvents(first.json().id)).toBe(1);
+      // Without a key, the same body is a new deployment, as always.
+      expect((await inject('POST', '/deployments', payload)).json().id).not.toBe(first.json().id);
+    });
+
+    it('racing retries with one key make one deployment', async () => {
+      const payload = { model: 'idem-race', minVramGb: 8 };
+      const answers = await Promise.all(Array.from({ length: 8 }, () => once('key-race', payload)));
+      expect(answers.map((a) => a.statusCode)).toEqual(Array(8).fill(201));
+      expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+      expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(7);
+      expect(await rowsOf('idem-race')).toHaveLength(1);
+    });
+
+    it('the same key with another body is 422 naming the key and the deployment it made; keys are per caller', async () => {
+      const first = (await once('key-reused', { model: 'idem-a', minVramGb: 8 })).json();
+      const other = await once('key-reused', { model: 'idem-b', minVramGb: 8 });
+      expect(other.statusCode).toBe(422);
+      expect(other.json()).toEqual({ statusCode: 422, error: 'Unprocessable Entity', deploymentId: first.id, message: expect.stringContaining(`Idempotency-Key "key-reused" was first sent with another body, and made deployment ${first.id}`) });
+      expect(await rowsOf('idem-b')).toEqual([]);
+      // Another caller's identical key is its own: a deployment of its own.
+      const theirs = await once('key-reused', { model: 'idem-b', minVramGb: 8 }, api.as.deploy);
+      expect(theirs.statusCode).toBe(201);
+      expect(theirs.headers['idempotent-replayed']).toBeUndefined();
+    });
+
+    it.each([
+      ['empty', ''],
+      ['with a space', 'a b'],
+      ['with a control character', 'a\u0001b'],
+      ['over 200 characters', 'k'.repeat(201)],
+    ])('refuses a key %s with 400 naming the header', async (_what, key) => {
+      const res = await inject('POST', '/deployments', { model: 'idem-bad', minVramGb: 8 }, { ...api.as.admin, 'idempotency-key': key });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().message).toMatch(/idempotency-key/);
+      expect(await rowsOf('idem-bad')).toEqual([]);
+    });
+  });
+
   it('writes one event per change, in id order, in the same transaction as the change', async () => {
     const { id } = (await inject('POST', '/deployments', { model: 'events', minVramGb: 1 })).json();
     await inject('POST', `/deployments/${id}/cancel`);

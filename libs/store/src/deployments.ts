@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { currentTraceparent } from '@hypernode/telemetry';
 import { assertTransition, type DeploymentRecord, type DeploymentState } from '@hypernode/events';
@@ -23,6 +24,48 @@ export function createDeployment(pool: Pool, input: NewDeployment): Promise<Depl
     const record = toDeployment(rows[0]!);
     await recordEvent(client, 'deployment.created', { deployment: record });
     return record;
+  });
+}
+
+/** An Idempotency-Key was used before with another body: names the key and the deployment it made. */
+export class IdempotencyKeyReusedError extends Error {
+  readonly code = 'E_IDEMPOTENCY_KEY_REUSED';
+  constructor(
+    readonly key: string,
+    readonly deploymentId: string,
+  ) {
+    super(`Idempotency-Key ${JSON.stringify(key)} was first sent with another body, and made deployment ${deploymentId}: send that same body to get it again, or a new key for a new deployment`);
+  }
+}
+
+/** Digest of what a create asks for, so a key reused with another body is told apart from a retry. */
+const digestOf = (input: NewDeployment): string => createHash('sha256').update(JSON.stringify([input.model, input.gpuModel ?? null, input.minVramGb, input.maxDurationS ?? null])).digest('hex');
+
+/**
+ * createDeployment under an idempotency key of `owner` (who calls): the first call creates the
+ * deployment and its event; a later one with the same key and body — a retry after a timeout or a
+ * lost answer, even one racing the first — gets that deployment as it is now (`replayed`), and
+ * writes nothing; the same key with another body throws IdempotencyKeyReusedError.
+ */
+export function createDeploymentOnce(pool: Pool, input: NewDeployment, idempotency: { key: string; owner: string }): Promise<{ deployment: DeploymentRecord; replayed: boolean }> {
+  const digest = digestOf(input);
+  return withTransaction(pool, async (client) => {
+    // A concurrent first call with the same key makes this INSERT wait for its COMMIT, then do nothing.
+    const { rows } = await client.query<DeploymentRow>(
+      `INSERT INTO deployments (model, gpu_model, min_vram_gb, max_duration_s, traceparent, idempotency_key, idempotency_owner, idempotency_digest)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (idempotency_owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING *`,
+      [input.model, input.gpuModel ?? null, input.minVramGb, input.maxDurationS ?? null, currentTraceparent() ?? null, idempotency.key, idempotency.owner, digest],
+    );
+    if (rows[0]) {
+      const record = toDeployment(rows[0]);
+      await recordEvent(client, 'deployment.created', { deployment: record });
+      return { deployment: record, replayed: false };
+    }
+    const first = await client.query<DeploymentRow & { idempotency_digest: string }>('SELECT * FROM deployments WHERE idempotency_owner = $1 AND idempotency_key = $2', [idempotency.owner, idempotency.key]);
+    const row = first.rows[0]!;
+    if (row.idempotency_digest !== digest) throw new IdempotencyKeyReusedError(idempotency.key, row.id);
+    return { deployment: toDeployment(row), replayed: true };
   });
 }
 

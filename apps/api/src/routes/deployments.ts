@@ -4,7 +4,7 @@ import { shortReason } from '@hypernode/auth';
 import { DEPLOYMENT_STATES, DeploymentSchema, Nullable } from '@hypernode/events';
 import type { Pool } from 'pg';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
-import { createDeployment, getDeployment, listDeployments, transitionDeployment } from '@hypernode/store';
+import { createDeployment, createDeploymentOnce, getDeployment, listDeployments, transitionDeployment } from '@hypernode/store';
 import { tagDeployment } from '@hypernode/telemetry';
 
 /** A one-line name: no NUL or other control character (PostgreSQL text refuses NUL; the rest make no sense in a name). */
@@ -17,6 +17,13 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' })),
 };
 const Status = Type.Enum(DEPLOYMENT_STATES);
+/** `Idempotency-Key` of POST /deployments: printable ASCII, no spaces (a UUID fits). */
+export const IdempotencyKey = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^[\\x21-\\x7e]+$',
+  description: 'Makes the create safe to retry: the same key with the same body answers the deployment the first request made (header Idempotent-Replayed: true) instead of a second one; with another body, 422. Per caller; e.g. a UUID per deployment you mean to make',
+});
 
 /** LLM deployments: create and cancel (`deploy`), list and read (`read`); progress reports from the node it is assigned to. */
 export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
@@ -34,13 +41,23 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
           },
           { additionalProperties: false },
         ),
-        response: { 201: DeploymentSchema },
+        headers: Type.Object({ 'idempotency-key': Type.Optional(IdempotencyKey) }),
+        response: { 201: DeploymentSchema, 422: ErrorSchema },
       },
     },
     async (request, reply) => {
-      const deployment = await createDeployment(pool, request.body);
-      // The request's span names the deployment: the dashboard finds its trace by this attribute.
+      const key = request.headers['idempotency-key'];
+      if (key === undefined) {
+        const deployment = await createDeployment(pool, request.body);
+        // The request's span names the deployment: the dashboard finds its trace by this attribute.
+        tagDeployment(deployment.id);
+        return reply.code(201).send(deployment);
+      }
+      // Keys are the caller's own: the same key from another key or session is another deployment.
+      const principal = request.principal!;
+      const { deployment, replayed } = await createDeploymentOnce(pool, request.body, { key, owner: `${principal.kind}:${principal.id}` });
       tagDeployment(deployment.id);
+      if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(deployment);
     },
   );
