@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { fieldErrors, unreachable } from './api';
 import { useBackend } from './backend-config';
 
@@ -12,6 +12,10 @@ export function DeploymentForm() {
   const [created, setCreated] = useState<string>();
   const router = useRouter();
   const { apiUrl } = useBackend();
+  // The Idempotency-Key of the create being tried: sending the same form again after an error or no
+  // answer reuses it, so the api makes one deployment however many tries reach it (a try whose
+  // answer was lost may have made it); other content, or a success, starts a new one.
+  const attempt = useRef<{ key: string; body: string } | undefined>(undefined);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -21,14 +25,18 @@ export function DeploymentForm() {
     if (gpuModel) body.gpuModel = gpuModel;
     const maxDuration = String(form.get('maxDurationS') ?? '').trim();
     if (maxDuration) body.maxDurationS = Number(maxDuration);
+    const text = JSON.stringify(body);
+    if (attempt.current?.body !== text) attempt.current = { key: newKey(), body: text };
     setBusy(true);
     setErrors({});
+    setCreated(undefined);
     try {
       // The session cookie goes along; the browser's Origin (this registry frontend) passes the api's cross-site check.
-      const res = await fetch(`${apiUrl}/deployments`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${apiUrl}/deployments`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json', 'idempotency-key': attempt.current.key }, body: text });
       if (res.status === 401) return router.refresh(); // the session ended: the page renders the sign-in page
       const json = (await res.json()) as { id?: string; message?: string };
       if (res.ok) {
+        attempt.current = undefined;
         setCreated(json.id);
         event.currentTarget?.reset();
       } else setErrors(fieldErrors(json.message ?? `API answered ${res.status}`));
@@ -63,4 +71,9 @@ export function DeploymentForm() {
       {created && <p role="status">Created deployment <a href={`/deployments/${created}`}>{created}</a></p>}
     </form>
   );
+}
+
+/** 128 random bits as hex: `crypto.getRandomValues` works on plain http too (`randomUUID` needs a secure context). */
+function newKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -134,6 +134,37 @@ describe('site dashboard and LLM deployer in a real browser', () => {
     await deployerPage.screenshot({ path: join(SHOTS, 'llm-deployer-completed.png'), fullPage: true });
   }, 120_000);
 
+  it('a create whose answer was lost, sent again from the form, makes one deployment (the same Idempotency-Key)', async () => {
+    await deployerPage.getByLabel('Model', { exact: true }).fill('answer-lost');
+    await deployerPage.getByLabel('VRAM needed (GB)', { exact: true }).fill('8');
+    // The first POST reaches the api (which creates the deployment), then its answer is dropped: the browser sees a network error.
+    const keys: string[] = [];
+    await deployerPage.route('**/deployments', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      if (keys.length > 1) return route.continue();
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    try {
+      await deployerPage.getByRole('button', { name: 'Deploy' }).click();
+      const form = deployerPage.getByRole('form', { name: 'New deployment' });
+      await form.getByRole('alert').waitFor({ timeout: 15_000 });
+      expect(await form.getByRole('status').count()).toBe(0);
+      await deployerPage.getByRole('button', { name: 'Deploy' }).click();
+      const created = form.getByRole('status');
+      await created.waitFor({ timeout: 15_000 });
+      const id = (await created.locator('a').textContent())!.trim();
+      expect(keys).toHaveLength(2);
+      expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
+      expect(keys[1]).toBe(keys[0]);
+      const rows = await b.pool.query<{ id: string }>("SELECT id FROM deployments WHERE model = 'answer-lost'");
+      expect(rows.rows.map((r) => r.id)).toEqual([id]);
+    } finally {
+      await deployerPage.unroute('**/deployments');
+    }
+  }, 60_000);
+
   it('shows the api\'s validation error next to the field', async () => {
     await deployerPage.getByLabel('Model', { exact: true }).fill('bad-vram');
     await deployerPage.getByLabel('VRAM needed (GB)', { exact: true }).fill('0');
