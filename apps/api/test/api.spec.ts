@@ -153,9 +153,7 @@ describe('deployments', () => {
     expect((await inject('GET', `/deployments/${id}`)).json().status).toBe('cancelled');
     expect((await inject('POST', '/deployments/00000000-0000-4000-8000-000000000000/cancel')).statusCode).toBe(404);
   });
-});
 
-describe('outbox events', () => {
   describe('Idempotency-Key', () => {
     const once = (key: string, payload: object, headers: Record<string, string> = api.as.admin) => inject('POST', '/deployments', payload, { ...headers, 'idempotency-key': key });
     const rowsOf = async (model: string) => (await api.pool.query<{ id: string }>('SELECT id FROM deployments WHERE model = $1', [model])).rows.map((r) => r.id);
@@ -209,7 +207,9 @@ describe('outbox events', () => {
       expect(await rowsOf('idem-bad')).toEqual([]);
     });
   });
+});
 
+describe('outbox events', () => {
   it('writes one event per change, in id order, in the same transaction as the change', async () => {
     const { id } = (await inject('POST', '/deployments', { model: 'events', minVramGb: 1 })).json();
     await inject('POST', `/deployments/${id}/cancel`);

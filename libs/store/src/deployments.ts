@@ -63,6 +63,7 @@ export function createDeploymentOnce(pool: Pool, input: NewDeployment, idempoten
       return { deployment: record, replayed: false };
     }
     const first = await client.query<DeploymentRow & { idempotency_digest: string }>('SELECT * FROM deployments WHERE idempotency_owner = $1 AND idempotency_key = $2', [idempotency.owner, idempotency.key]);
+    // Deployments are never deleted: the row the conflict named is there.
     const row = first.rows[0]!;
     if (row.idempotency_digest !== digest) throw new IdempotencyKeyReusedError(idempotency.key, row.id);
     return { deployment: toDeployment(row), replayed: true };
