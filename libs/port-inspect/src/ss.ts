@@ -22,7 +22,11 @@ function splitLocal(local: string): { address: string; port: number } | undefine
   return Number.isInteger(port) && port > 0 && address ? { address, port } : undefined;
 }
 
-/** Parses `ss -H -t -l -n -e` output into its listening sockets (a header line, if any, is skipped). */
+/**
+ * Parses `ss -H -t -l -n -e` output into its listening sockets (a header line, if any, is skipped).
+ * Hand-written, like the lsof and netstat parsers beside it: no npm package reads `ss`, and the
+ * netlink socket it uses is not reachable from Node without a native addon.
+ */
 export function parseSs(text: string): ProcSocket[] {
   const sockets: ProcSocket[] = [];
   for (const line of text.split('\n')) {
