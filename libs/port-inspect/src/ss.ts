@@ -9,7 +9,7 @@ import type { ProcSocket } from './proc-net.js';
  */
 export const SS_ARGS = ['-H', '-t', '-l', '-n', '-e'] as const;
 
-/** `127.0.0.1:5432`, `[::1]:6379`, `*:3000` (dual-stack `::`), `127.0.0.53%lo:53` → address and port. */
+/** `127.0.0.1:N`, `[::1]:N`, `*:N` (dual-stack `::`), `127.0.0.53%lo:N` → address and port N. */
 function splitLocal(local: string): { address: string; port: number } | undefined {
   const at = local.lastIndexOf(':');
   if (at <= 0) return undefined;

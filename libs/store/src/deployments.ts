@@ -15,16 +15,8 @@ export interface NewDeployment {
 }
 
 /** Creates a queued deployment and its `deployment.created` event in one transaction. */
-export function createDeployment(pool: Pool, input: NewDeployment): Promise<DeploymentRecord> {
-  return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<DeploymentRow>(
-      'INSERT INTO deployments (model, gpu_model, min_vram_gb, max_duration_s, traceparent) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-      [input.model, input.gpuModel ?? null, input.minVramGb, input.maxDurationS ?? null, currentTraceparent() ?? null],
-    );
-    const record = toDeployment(rows[0]!);
-    await recordEvent(client, 'deployment.created', { deployment: record });
-    return record;
-  });
+export async function createDeployment(pool: Pool, input: NewDeployment): Promise<DeploymentRecord> {
+  return (await createDeploymentOnce(pool, input)).deployment;
 }
 
 /** An Idempotency-Key was used before with another body: names the key and the deployment it made. */
@@ -42,30 +34,31 @@ export class IdempotencyKeyReusedError extends Error {
 const digestOf = (input: NewDeployment): string => createHash('sha256').update(JSON.stringify([input.model, input.gpuModel ?? null, input.minVramGb, input.maxDurationS ?? null])).digest('hex');
 
 /**
- * createDeployment under an idempotency key of `owner` (who calls): the first call creates the
- * deployment and its event; a later one with the same key and body — a retry after a timeout or a
- * lost answer, even one racing the first — gets that deployment as it is now (`replayed`), and
- * writes nothing; the same key with another body throws IdempotencyKeyReusedError.
+ * createDeployment, optionally under an idempotency key of `owner` (who calls): the first call
+ * creates the deployment and its event; a later one with the same key and body — a retry after a
+ * timeout or a lost answer, even one racing the first — gets that deployment as it is now
+ * (`replayed`), and writes nothing; the same key with another body throws IdempotencyKeyReusedError.
+ * Without a key every call creates one (a NULL key never conflicts).
  */
-export function createDeploymentOnce(pool: Pool, input: NewDeployment, idempotency: { key: string; owner: string }): Promise<{ deployment: DeploymentRecord; replayed: boolean }> {
-  const digest = digestOf(input);
+export function createDeploymentOnce(pool: Pool, input: NewDeployment, idempotency?: { key: string; owner: string }): Promise<{ deployment: DeploymentRecord; replayed: boolean }> {
+  const digest = idempotency ? digestOf(input) : null;
   return withTransaction(pool, async (client) => {
     // A concurrent first call with the same key makes this INSERT wait for its COMMIT, then do nothing.
     const { rows } = await client.query<DeploymentRow>(
       `INSERT INTO deployments (model, gpu_model, min_vram_gb, max_duration_s, traceparent, idempotency_key, idempotency_owner, idempotency_digest)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (idempotency_owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING *`,
-      [input.model, input.gpuModel ?? null, input.minVramGb, input.maxDurationS ?? null, currentTraceparent() ?? null, idempotency.key, idempotency.owner, digest],
+      [input.model, input.gpuModel ?? null, input.minVramGb, input.maxDurationS ?? null, currentTraceparent() ?? null, idempotency?.key ?? null, idempotency?.owner ?? null, digest],
     );
     if (rows[0]) {
       const record = toDeployment(rows[0]);
       await recordEvent(client, 'deployment.created', { deployment: record });
       return { deployment: record, replayed: false };
     }
-    const first = await client.query<DeploymentRow & { idempotency_digest: string }>('SELECT * FROM deployments WHERE idempotency_owner = $1 AND idempotency_key = $2', [idempotency.owner, idempotency.key]);
-    // Deployments are never deleted: the row the conflict named is there.
+    // Only a key conflicts, and deployments are never deleted: the row the conflict named is there.
+    const first = await client.query<DeploymentRow & { idempotency_digest: string }>('SELECT * FROM deployments WHERE idempotency_owner = $1 AND idempotency_key = $2', [idempotency!.owner, idempotency!.key]);
     const row = first.rows[0]!;
-    if (row.idempotency_digest !== digest) throw new IdempotencyKeyReusedError(idempotency.key, row.id);
+    if (row.idempotency_digest !== digest) throw new IdempotencyKeyReusedError(idempotency!.key, row.id);
     return { deployment: toDeployment(row), replayed: true };
   });
 }

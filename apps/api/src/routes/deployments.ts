@@ -4,7 +4,7 @@ import { shortReason } from '@hypernode/auth';
 import { DEPLOYMENT_STATES, DeploymentSchema, Nullable } from '@hypernode/events';
 import type { Pool } from 'pg';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
-import { createDeployment, createDeploymentOnce, getDeployment, listDeployments, transitionDeployment } from '@hypernode/store';
+import { createDeploymentOnce, getDeployment, listDeployments, transitionDeployment } from '@hypernode/store';
 import { tagDeployment } from '@hypernode/telemetry';
 
 /** A one-line name: no NUL or other control character (PostgreSQL text refuses NUL; the rest make no sense in a name). */
@@ -47,15 +47,10 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      if (key === undefined) {
-        const deployment = await createDeployment(pool, request.body);
-        // The request's span names the deployment: the dashboard finds its trace by this attribute.
-        tagDeployment(deployment.id);
-        return reply.code(201).send(deployment);
-      }
-      // Keys are the caller's own: the same key from another key or session is another deployment.
       const principal = request.principal!;
-      const { deployment, replayed } = await createDeploymentOnce(pool, request.body, { key, owner: `${principal.kind}:${principal.id}` });
+      // Keys are the caller's own: the same key from another key or session is another deployment.
+      const { deployment, replayed } = await createDeploymentOnce(pool, request.body, key === undefined ? undefined : { key, owner: `${principal.kind}:${principal.id}` });
+      // The request's span names the deployment: the dashboard finds its trace by this attribute.
       tagDeployment(deployment.id);
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(deployment);
