@@ -9,3 +9,4 @@ export interface ReportSummary {
 }
 export function unreportedProjects(dir: string, projects: readonly string[]): string[];
 export function summarizeReports(dir: string, projects: readonly string[], root?: string): ReportSummary;
+export function reasonLines(message: string, max: number): string[];

@@ -16,6 +16,27 @@ export function unreportedProjects(dir, projects) {
  * JSON: a run cut off while writing), `failures` (one line per failed test, for the end of the
  * log) and `durations` (each project's spec time). `root` is cut from the spec paths.
  */
+/** The first failures get their reason's head and tail (a timeout's message carries the output it saw), the rest one line. */
+const DETAILED_FAILURES = 3;
+const DETAIL_LINES = 30;
+
+/**
+ * A failure's reason for the end of the CI log, which may be all that is kept of it: the message's
+ * lines before its stack, without colour codes, at most `max` of them (the first third and the
+ * last two thirds when longer, with a line saying how many were left out), each cut to 240 characters.
+ */
+export function reasonLines(message, max) {
+  // eslint-disable-next-line no-control-regex
+  const plain = message.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+  const stackAt = plain.findIndex((l) => /^\s+at /.test(l));
+  const lines = (stackAt === -1 ? plain : plain.slice(0, stackAt)).filter((l) => l.trim()).map((l) => l.slice(0, 240));
+  if (lines.length <= max) return lines;
+  if (max === 1) return lines.slice(0, 1);
+  const head = Math.ceil(max / 3);
+  const tail = max - head - 1;
+  return [...lines.slice(0, head), `… ${lines.length - head - tail} lines left out …`, ...lines.slice(-tail)];
+}
+
 export function summarizeReports(dir, projects, root = '') {
   const summary = { passed: 0, failed: 0, missing: [], unsuccessful: [], failures: [], durations: [] };
   for (const project of projects) {
@@ -39,8 +60,8 @@ export function summarizeReports(dir, projects, root = '') {
       ms += Math.max(0, (suite.endTime ?? 0) - (suite.startTime ?? 0));
       for (const test of suite.assertionResults ?? []) {
         if (test.status !== 'failed') continue;
-        const why = String(test.failureMessages?.[0] ?? '').split('\n').find((l) => l.trim()) ?? '';
-        summary.failures.push(`  ${String(suite.name).replace(`${root}/`, '')} > ${test.fullName}\n      ${why.slice(0, 300)}`);
+        const why = reasonLines(String(test.failureMessages?.[0] ?? ''), summary.failures.length < DETAILED_FAILURES ? DETAIL_LINES : 1);
+        summary.failures.push(`  ${String(suite.name).replace(`${root}/`, '')} > ${test.fullName}\n${why.map((l) => `      ${l}`).join('\n')}`);
       }
     }
     summary.durations.push(`${project} ${Math.round(ms / 1000)} s`);

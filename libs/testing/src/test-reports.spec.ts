@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { summarizeReports, unreportedProjects } from './test-reports.mjs';
+import { reasonLines, summarizeReports, unreportedProjects } from './test-reports.mjs';
 
 // What `npm test` (tools/scripts/run-tests.mjs) decides from the Vitest JSON reports: which
 // project runs once more, whether the tests passed, and the closing `N passed, N failed`.
@@ -43,6 +43,25 @@ describe('npm test reads the Vitest reports', () => {
     const dir = reportsDir({ api: '{"success": true, "numPassedTests": 2', realtime: { success: true, numPassedTests: 2, numFailedTests: 0 } });
     const summary = summarizeReports(dir, ['api', 'realtime', 'automation']);
     expect(summary).toMatchObject({ passed: 2, failed: 0, missing: ['automation'], unsuccessful: ['api'] });
+  });
+
+  it("gives the first failures their reason's lines before the stack (head and tail when long, colour codes gone), the rest one line", () => {
+    const long = ['Error: timed out after 300000 ms waiting for every app ready', 'last /services:', ...Array.from({ length: 50 }, (_, i) => `\u001b[32mline ${i}\u001b[39m`), '    at until (s.spec.ts:28:5)', '    at run (x.js:1:1)'].join('\n');
+    const lines = reasonLines(long, 30);
+    expect(lines).toHaveLength(30);
+    expect(lines.slice(0, 3)).toEqual(['Error: timed out after 300000 ms waiting for every app ready', 'last /services:', 'line 0']);
+    expect(lines[10]).toBe('… 23 lines left out …');
+    expect(lines.at(-1)).toBe('line 49');
+    expect(lines.join('\n')).not.toMatch(/\u001b|at until/);
+    expect(reasonLines('AssertionError: expected 1 to be 0\n    at …', 30)).toEqual(['AssertionError: expected 1 to be 0']);
+    expect(reasonLines(long, 1)).toEqual(['Error: timed out after 300000 ms waiting for every app ready']);
+    expect(reasonLines('x'.repeat(500), 30)[0]).toHaveLength(240);
+
+    const failing = Array.from({ length: 5 }, (_, i): [string, string, string] => [`t${i}`, 'failed', `Error ${i}\ndetail ${i}`]);
+    const dir = reportsDir({ cli: { success: false, numPassedTests: 0, numFailedTests: 5, testResults: [suite('tools/cli/test/s.spec.ts', failing)] } });
+    const { failures } = summarizeReports(dir, ['cli'], '/repo');
+    expect(failures[2]).toBe('  tools/cli/test/s.spec.ts > t2\n      Error 2\n      detail 2');
+    expect(failures[3]).toBe('  tools/cli/test/s.spec.ts > t3\n      Error 3');
   });
 
   it('does not count a run that reported failure as a pass even with no failed test (a suite that crashed at import)', () => {
