@@ -20,10 +20,16 @@ function freeInstance(): number {
   throw new Error('no free instance between 43 and 49');
 }
 
+/** Thrown by a check to end the wait at once (any other error of a check means "not yet"). */
+class CrashedAtStart extends Error {}
+
 async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>, output: () => string): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const value = await check().catch(() => undefined);
+    const value = await check().catch((error: unknown) => {
+      if (error instanceof CrashedAtStart) throw error;
+      return undefined;
+    });
     if (value !== undefined) return value;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${output().slice(-6000)}`);
     await sleep(100);
@@ -70,6 +76,8 @@ describe('hypernode up supervises the stack (a copy of the workspace, real proce
     const all = await until('every app ready in /services', 300_000, async () => {
       const s = await list();
       states = s.map((x) => `${x.name}: ${x.state} (${x.detail})`).join('\n');
+      // Nothing restarts a crashed app by itself: say so now, with what it printed, instead of waiting out the bound.
+      if (s.some((x) => x.state === 'crashed')) throw new CrashedAtStart(`an app crashed while the stack started:\n${states}\n${output.slice(-6000)}`);
       return s.length === apps.length && s.every((x) => x.state === 'ready') ? s : undefined;
     }, () => `last /services:\n${states}\n${out()}`);
     console.log(`all ${all.length} apps ready ${Math.round((Date.now() - started) / 1000)} s after the admin key appeared`);
