@@ -10,12 +10,6 @@ export function unreportedProjects(dir, projects) {
   return projects.filter((project) => !existsSync(join(dir, `${project}.json`)));
 }
 
-/**
- * Every report of `projects` in `dir`, parsed once: `passed`/`failed` (the runners' own counts),
- * `missing` (no report), `unsuccessful` (a report without `success: true`, or one that is not
- * JSON: a run cut off while writing), `failures` (one line per failed test, for the end of the
- * log) and `durations` (each project's spec time). `root` is cut from the spec paths.
- */
 /** The first failures get their reason's head and tail (a timeout's message carries the output it saw), the rest one line. */
 const DETAILED_FAILURES = 3;
 const DETAIL_LINES = 30;
@@ -37,6 +31,12 @@ export function reasonLines(message, max) {
   return [...lines.slice(0, head), `… ${lines.length - head - tail} lines left out …`, ...lines.slice(-tail)];
 }
 
+/**
+ * Every report of `projects` in `dir`, parsed once: `passed`/`failed` (the runners' own counts),
+ * `missing` (no report), `unsuccessful` (a report without `success: true`, or one that is not
+ * JSON: a run cut off while writing), `failures` (each failed test by name with its reason — reasonLines —, for the
+ * end of the log) and `durations` (each project's spec time). `root` is cut from the spec paths.
+ */
 export function summarizeReports(dir, projects, root = '') {
   const summary = { passed: 0, failed: 0, missing: [], unsuccessful: [], failures: [], durations: [] };
   for (const project of projects) {
