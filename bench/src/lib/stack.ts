@@ -1,10 +1,12 @@
 import { dirname } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
+import { eventEpochKey } from '@hypernode/events';
 import { listServices, nodeFlags } from '@hypernode/ports';
 import { createApiKey, createJoinToken } from '@hypernode/store';
 import { createTestDatabase, freePort, testRedisPrefix, type TestDatabase } from '@hypernode/testing';
 import { bundleOf, ensureBuilds } from './builds.js';
-import { startNode, type NodeProcess } from './processes.js';
+import { startNode, waitFor, type NodeProcess } from './processes.js';
 
 /** The Node services of the stack. */
 export type AppName = 'api' | 'realtime' | 'automation' | 'gpu-worker';
@@ -86,6 +88,7 @@ export async function startStack(options: { apps: AppName[]; logDir: string; env
       return s;
     };
     await start('api');
+    await eventStreamSeeded(redis.url, redis.prefix);
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     pool.on('error', () => undefined);
     const adminKey = (await createApiKey(pool, { name: 'bench-admin', scopes: ['admin'] })).key;
@@ -108,5 +111,21 @@ export async function startStack(options: { apps: AppName[]; logDir: string; env
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/**
+ * Waits (≤ 15 s) until the api's relay has seeded the event stream (its epoch key exists). An api
+ * answers /health before its relay first reaches Redis; an event written right after a later seed
+ * reaches WebSocket clients as a `reset` (reload), not as that event — and a figure timing
+ * deliveries would count it as missing (a smoke run once saw 10 of 15).
+ */
+async function eventStreamSeeded(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000, commandTimeout: 3_000 });
+  redis.on('error', () => undefined);
+  try {
+    await waitFor(`the api's relay seeding the event stream (${eventEpochKey(prefix)})`, async () => (await redis.exists(eventEpochKey(prefix))) === 1, 15_000, 100);
+  } finally {
+    redis.disconnect();
   }
 }
