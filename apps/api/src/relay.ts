@@ -15,6 +15,8 @@ const LISTENING_FALLBACK_MS = 1000;
 const POLL_MS = 100;
 /** Events per pipelined round trip while re-seeding. */
 const SEED_PAGE = 1000;
+/** Longest the first pass waits for the Redis connection before it runs (and reports Redis unreachable). */
+const START_WAIT_MS = 2000;
 
 /** Publishes the outbox to the Redis stream, in id order, at least once, never stamping an event that is not on the stream. */
 export interface OutboxRelay {
@@ -186,11 +188,22 @@ export function startRelay(deps: { pool: Pool; redis: Redis; prefix: string; int
     }
   };
   const listener = deps.listen === false ? undefined : listenForOutbox(deps.pool, wake);
-  let timer = setTimeout(tick, 0);
+  // Redis (re)connected: a pass at once. At start the first pass waits for it (at most
+  // START_WAIT_MS): a read before the connection is up fails (no offline queue), and its retry
+  // came up to 2 s later — a window in which realtime met a fresh epoch together with the first
+  // events and sent its clients `reset` for them. After an outage: no waiting out the backoff.
+  const onReady = () => {
+    if (stopped || ticking) return;
+    clearTimeout(timer);
+    void tick();
+  };
+  redis.on('ready', onReady);
+  let timer = setTimeout(tick, redis.status === 'ready' ? 0 : START_WAIT_MS);
   return {
     flush,
     stop: async () => {
       stopped = true;
+      redis.off('ready', onReady);
       clearTimeout(timer);
       await listener?.close();
       await running?.catch(() => undefined);

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { eventEpochKey, eventStreamKey } from '@hypernode/events';
 import { startRelay, type OutboxRelay } from '../src/relay.js';
 import { startTestApi } from './harness.js';
@@ -125,5 +126,29 @@ describe('outbox relay', () => {
     await relay.flush();
     expect(await epoch()).not.toBe(before);
     expect(await streamIds()).toEqual(await publishedIds());
+  });
+
+  it('waits for its Redis connection before the first pass: no failed pass, the events published once it is up', async () => {
+    relay = manualRelay();
+    await drain(relay);
+    await relay.stop();
+    await create(3, 'before-connect');
+    // Like the api's client: no offline queue, so a command before the connection is up fails.
+    const late = new Redis(api.redis.options.port ?? 6379, api.redis.options.host ?? '127.0.0.1', { lazyConnect: true, enableOfflineQueue: false });
+    const errors: Error[] = [];
+    relay = startRelay({ pool: api.pool, redis: late, prefix: api.config.redisPrefix, intervalMs: 60_000, listen: false, onError: (error) => errors.push(error) });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await unpublished()).toBe(3);
+      await late.connect();
+      await until(async () => (await unpublished()) === 0);
+      expect(await unpublished()).toBe(0);
+      expect(await streamIds()).toEqual(await eventIds());
+      expect(errors.map((e) => e.message)).toEqual([]);
+    } finally {
+      await relay.stop();
+      relay = undefined;
+      late.disconnect();
+    }
   });
 });
