@@ -1,4 +1,5 @@
 import type { DeploymentRecord, NodeRecord } from '@hypernode/events';
+import { httpCall } from '@hypernode/service-kit';
 
 /** Longest one call to the api may take (the api answers an outage with a 503 well within it). */
 const API_CALL_TIMEOUT_MS = 3000;
@@ -30,15 +31,12 @@ export class ApiCallError extends Error {
 export class ApiClient {
   constructor(private readonly baseUrl: string) {}
 
-  private async call<T>(method: string, path: string, bearer: string, body?: object): Promise<T> {
-    const res = await fetch(new URL(path, this.baseUrl), {
-      method,
-      headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(API_CALL_TIMEOUT_MS),
-    });
-    if (!res.ok) throw new ApiCallError(res.status, method, path, await res.text().catch(() => ''));
-    return (res.status === 204 ? undefined : await res.json()) as T;
+  private async call<T>(method: 'POST', path: string, bearer: string, body?: object): Promise<T> {
+    const answer = await httpCall(new URL(path, this.baseUrl), { method, headers: { authorization: `Bearer ${bearer}` }, json: body, timeoutMs: API_CALL_TIMEOUT_MS });
+    if (answer.status < 200 || answer.status > 299) throw new ApiCallError(answer.status, method, path, answer.body);
+    if (answer.status === 204 || answer.body === '') return undefined as T;
+    if (answer.truncated) throw new ApiCallError(answer.status, method, path, 'the answer is larger than 1 MiB: is API_URL the api?');
+    return JSON.parse(answer.body) as T;
   }
 
   /** Exchanges the join token for this node's credential and dispatch secret. */

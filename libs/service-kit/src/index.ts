@@ -10,3 +10,4 @@ export * from './config.js';
 export * from './http-errors.js';
 export * from './dependencies.js';
 export * from './shutdown.js';
+export * from './http-call.js';

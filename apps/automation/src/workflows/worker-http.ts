@@ -1,7 +1,10 @@
 import type { DeploymentRecord, NodeRecord } from '@hypernode/events';
+import { httpCall, HttpCallError } from '@hypernode/service-kit';
 
 /** Longest part of a worker's answer that may reach a deployment's public `error`. */
 const REASON_CHARS = 200;
+/** Most of a worker's answer the engine reads (a worker could answer with anything). */
+const WORKER_ANSWER_BYTES = 4096;
 
 /**
  * A short, printable reason from a worker's answer: the status code and at most 200
@@ -21,25 +24,6 @@ export function sanitisedReason(status: number, body: string): string {
   return short ? `${status}: ${short}` : String(status);
 }
 
-/** Reads at most `max` bytes of a response body (a worker could answer with anything). */
-async function headOf(res: Response, max = 4096): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
-}
-
 /** How a dispatch went: accepted, or the reason it was not (safe to show). */
 export type DispatchOutcome = { ok: true } | { ok: false; reason: string };
 
@@ -50,25 +34,19 @@ export type DispatchOutcome = { ok: true } | { ok: false; reason: string };
  * short sanitised reason.
  */
 export async function dispatchToWorker(node: NodeRecord, d: DeploymentRecord, options: { secret: string; timeoutMs: number }): Promise<DispatchOutcome> {
-  const signal = AbortSignal.timeout(options.timeoutMs);
   try {
-    const res = await fetch(new URL('/jobs', node.workerUrl), {
+    // No redirect is followed: one would take the engine past the host rule to wherever the worker points it.
+    const answer = await httpCall(new URL('/jobs', node.workerUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.secret}` },
-      body: JSON.stringify({ deploymentId: d.id, model: d.model, minVramGb: d.minVramGb }),
-      signal,
-      // A redirect would take the engine past the host rule to wherever the worker points it.
-      redirect: 'manual',
+      headers: { authorization: `Bearer ${options.secret}` },
+      json: { deploymentId: d.id, model: d.model, minVramGb: d.minVramGb },
+      timeoutMs: options.timeoutMs,
+      maxBytes: WORKER_ANSWER_BYTES,
     });
-    if (res.status === 202 || res.status === 200) {
-      // Read (bounded), not cancelled: a cancelled body closes the connection, and every dispatch
-      // would open a new one (connect and lookup cost more than the whole exchange).
-      await headOf(res).catch(() => undefined);
-      return { ok: true };
-    }
-    return { ok: false, reason: `node ${node.name} refused it (${sanitisedReason(res.status, await headOf(res))})` };
+    if (answer.status === 202 || answer.status === 200) return { ok: true };
+    return { ok: false, reason: `node ${node.name} refused it (${sanitisedReason(answer.status, answer.body)})` };
   } catch (error) {
-    const why = signal.aborted ? `no answer within ${options.timeoutMs} ms` : sanitisedReason(0, (error as Error).message).replace(/^0: /, '');
+    const why = error instanceof HttpCallError && error.timedOut ? `no answer within ${options.timeoutMs} ms` : sanitisedReason(0, (error as Error).message).replace(/^0: /, '');
     return { ok: false, reason: `node ${node.name} unreachable (${why})` };
   }
 }
@@ -81,10 +59,9 @@ export async function dispatchToWorker(node: NodeRecord, d: DeploymentRecord, op
  */
 export async function workerHasJob(node: NodeRecord, deploymentId: string, options: { secret: string; timeoutMs: number }): Promise<'yes' | 'no' | 'unknown'> {
   try {
-    const res = await fetch(new URL(`/jobs/${deploymentId}`, node.workerUrl), { headers: { authorization: `Bearer ${options.secret}` }, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'manual' });
-    await headOf(res).catch(() => undefined); // read, so the connection is kept for the next call
-    if (res.ok) return 'yes';
-    return res.status === 404 ? 'no' : 'unknown';
+    const answer = await httpCall(new URL(`/jobs/${deploymentId}`, node.workerUrl), { headers: { authorization: `Bearer ${options.secret}` }, timeoutMs: options.timeoutMs, maxBytes: WORKER_ANSWER_BYTES });
+    if (answer.status >= 200 && answer.status <= 299) return 'yes';
+    return answer.status === 404 ? 'no' : 'unknown';
   } catch {
     return 'unknown';
   }
