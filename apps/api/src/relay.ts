@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { eventEpochKey, eventStreamKey, type HypernodeEvent } from '@hypernode/events';
-import { listenForOutbox, markPublished, outboxState, publishedEventsFrom, RELAY_LOCK, replayWindowStart, saveStreamEpoch, traceparentOf, unpublishedEvents, withTransaction } from '@hypernode/store';
+import { listenForOutbox, markPublished, markPublishedAtCommit, outboxState, publishedEventsFrom, RELAY_LOCK, replayWindowStart, saveStreamEpoch, traceparentOf, unpublishedEvents, withTransaction } from '@hypernode/store';
 import { startPublishSpans } from './relay-trace.js';
 
 /** Events kept on the stream for resuming clients (also the re-seed window). */
@@ -15,6 +15,8 @@ const LISTENING_FALLBACK_MS = 1000;
 const POLL_MS = 100;
 /** Events per pipelined round trip while re-seeding. */
 const SEED_PAGE = 1000;
+/** The relay's lock, taken with BEGIN (a constant key, so no parameter). */
+const TRY_LOCK = `SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS ok`;
 /** Longest the first pass waits for the Redis connection before it runs (and reports Redis unreachable). */
 const START_WAIT_MS = 2000;
 
@@ -120,39 +122,41 @@ export function startRelay(deps: { pool: Pool; redis: Redis; prefix: string; int
     await markPublished(client, rows.map((r) => r.id));
   };
 
-  const pass = () =>
-    withTransaction(deps.pool, async (client) => {
-      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK]);
-      if (!lock.rows[0]!.ok) return 0;
-      await check(client);
-      const rows = await unpublishedEvents(client, PASS_SIZE);
-      if (rows.length === 0) return 0;
-      // Events written by traced work continue their trace here: a `relay publish` span each,
-      // whose traceparent rides in the stream entry (field `traceparent`, after `event`) for realtime.
-      const spans = startPublishSpans(rows, traceparentOf, key);
-      const publish = () => {
-        const pipeline = redis.pipeline();
-        for (const e of rows) {
-          const traceparent = spans.traceparent(e);
-          if (traceparent) pipeline.xadd(key, 'MAXLEN', '~', String(STREAM_BACKLOG), streamId(e), 'event', JSON.stringify(e), 'traceparent', traceparent);
-          else pipeline.xadd(key, 'MAXLEN', '~', String(STREAM_BACKLOG), streamId(e), 'event', JSON.stringify(e));
-        }
-        return pipeline.exec();
-      };
-      try {
-        if (firstError(await publish(), `publishing to ${key}`) === 'refused') {
-          // Something else wrote ids at or above ours since the check: rebuild, then add ours once more.
-          await reseed(client, `Redis refused event ${rows[0]!.id} as at or below the stream top`);
-          if (firstError(await publish(), `publishing to ${key}`)) throw new RelayStreamError(`publishing to ${key}: Redis refused event ids right after a re-seed; is another relay with another database writing this stream?`);
-        }
-        await markPublished(client, rows.map((r) => r.id));
-        spans.end();
-      } catch (error) {
-        spans.end(error as Error);
-        throw error;
+  /** One pass inside its transaction; `begun` is TRY_LOCK's answer. */
+  const publishPass = async (client: PoolClient, begun: QueryResult | undefined): Promise<number> => {
+    if (!(begun?.rows[0] as { ok?: boolean } | undefined)?.ok) return 0;
+    await check(client);
+    const rows = await unpublishedEvents(client, PASS_SIZE);
+    if (rows.length === 0) return 0;
+    // Events written by traced work continue their trace here: a `relay publish` span each,
+    // whose traceparent rides in the stream entry (field `traceparent`, after `event`) for realtime.
+    const spans = startPublishSpans(rows, traceparentOf, key);
+    const publish = () => {
+      const pipeline = redis.pipeline();
+      for (const e of rows) {
+        const traceparent = spans.traceparent(e);
+        if (traceparent) pipeline.xadd(key, 'MAXLEN', '~', String(STREAM_BACKLOG), streamId(e), 'event', JSON.stringify(e), 'traceparent', traceparent);
+        else pipeline.xadd(key, 'MAXLEN', '~', String(STREAM_BACKLOG), streamId(e), 'event', JSON.stringify(e));
       }
-      return rows.length;
-    });
+      return pipeline.exec();
+    };
+    try {
+      if (firstError(await publish(), `publishing to ${key}`) === 'refused') {
+        // Something else wrote ids at or above ours since the check: rebuild, then add ours once more.
+        await reseed(client, `Redis refused event ${rows[0]!.id} as at or below the stream top`);
+        if (firstError(await publish(), `publishing to ${key}`)) throw new RelayStreamError(`publishing to ${key}: Redis refused event ids right after a re-seed; is another relay with another database writing this stream?`);
+      }
+      markPublishedAtCommit(client, rows.map((r) => r.id));
+      spans.end();
+    } catch (error) {
+      spans.end(error as Error);
+      throw error;
+    }
+    return rows.length;
+  };
+  // The lock rides with BEGIN and the stamp with COMMIT (TRY_LOCK, markPublishedAtCommit): a
+  // pass that publishes costs four PostgreSQL round trips, not six.
+  const pass = () => withTransaction(deps.pool, publishPass, { begin: TRY_LOCK });
 
   const flush = () => (running ??= pass().finally(() => (running = undefined)));
   // During an outage: back off (up to 2 s) and report the first failure of a run only, not every pass.

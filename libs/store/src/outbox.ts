@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { HypernodeEvent } from '@hypernode/events';
+import { commitWith } from './transaction.js';
 
 interface EventRow {
   id: string;
@@ -63,6 +64,17 @@ export async function replayWindowStart(client: PoolClient, window: number): Pro
 /** Stamps events published (only once they are on the stream). */
 export async function markPublished(client: PoolClient, ids: string[]): Promise<void> {
   if (ids.length > 0) await client.query('UPDATE events SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL', [ids]);
+}
+
+/**
+ * markPublished at the end of the caller's transaction, in its COMMIT's round trip (commitWith):
+ * the ids are event ids as PostgreSQL gave them (digits only, checked), written as a literal array.
+ */
+export function markPublishedAtCommit(client: PoolClient, ids: readonly string[]): void {
+  if (ids.length === 0) return;
+  const bad = ids.find((id) => !/^[0-9]{1,19}$/.test(id));
+  if (bad !== undefined) throw new RangeError(`event id ${JSON.stringify(bad)} is not a bigint: markPublishedAtCommit takes ids read from the events table`);
+  commitWith(client, `UPDATE events SET published_at = now() WHERE id = ANY('{${ids.join(',')}}'::bigint[]) AND published_at IS NULL`);
 }
 
 /** What the relay checks the stream against: the epoch it last seeded `streamKey` with, and the highest published id (0 when none). */

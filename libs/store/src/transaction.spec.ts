@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeployment } from './deployments.js';
-import { recordEvent, withTransaction, OutboxTransactionError } from './transaction.js';
+import { commitWith, recordEvent, withTransaction, OutboxTransactionError } from './transaction.js';
+import { markPublishedAtCommit } from './outbox.js';
 import { migratedTestPool } from './test-database.js';
 
 let db: Awaited<ReturnType<typeof migratedTestPool>>;
@@ -79,5 +80,64 @@ describe('outbox writes', () => {
     const slowAt = rows.findIndex((r) => r.name === 'slow');
     expect(quickAt).toBeGreaterThanOrEqual(0);
     expect(slowAt).toBeGreaterThan(quickAt);
+  });
+});
+
+describe('statements that ride with BEGIN and COMMIT', () => {
+  const setting = async () => (await db.pool.query<{ v: string }>("SELECT current_setting('hn.test_marker', true) AS v")).rows[0]!.v;
+
+  it('begin: its result reaches the work, and it ran inside the transaction (a SET LOCAL it makes is seen there only)', async () => {
+    const seen = await withTransaction(
+      db.pool,
+      async (client, begun) => ({ begun: begun?.rows[0], inside: (await client.query<{ v: string }>("SELECT current_setting('hn.test_marker') AS v")).rows[0]!.v }),
+      { begin: "SET LOCAL hn.test_marker = 'in-tx'; SELECT 41 + 1 AS answer" },
+    );
+    expect(seen).toEqual({ begun: undefined, inside: 'in-tx' });
+    const answered = await withTransaction(db.pool, async (_client, begun) => begun?.rows[0], { begin: 'SELECT 41 + 1 AS answer' });
+    expect(answered).toEqual({ answer: 42 });
+    expect(await setting()).not.toBe('in-tx');
+  });
+
+  it('commitWith: runs at commit with the recorded events, and nothing of it when the work fails', async () => {
+    const made = await createDeployment(db.pool, { model: 'commit-with', minVramGb: 1 });
+    const model = async () => (await db.pool.query<{ model: string }>('SELECT model FROM deployments WHERE id = $1', [made.id])).rows[0]!.model;
+    await withTransaction(db.pool, async (client) => {
+      commitWith(client, `UPDATE deployments SET model = 'tail-ran' WHERE id = '${made.id}'`);
+      await recordEvent(client, 'service.health', services('with-tail'));
+      expect(await model()).toBe('commit-with'); // queued, not run yet (seen from another connection)
+    });
+    expect(await model()).toBe('tail-ran');
+    expect(await eventNames()).toContain('with-tail');
+    await expect(
+      withTransaction(db.pool, async (client) => {
+        commitWith(client, `UPDATE deployments SET model = 'never' WHERE id = '${made.id}'`);
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+    expect(await model()).toBe('tail-ran');
+    // A failing tail statement commits nothing of the transaction.
+    await expect(
+      withTransaction(db.pool, async (client) => {
+        await client.query("UPDATE deployments SET model = 'half' WHERE id = $1", [made.id]);
+        commitWith(client, 'SELECT 1/0');
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(await model()).toBe('tail-ran');
+    expect(() => commitWith({} as never, 'SELECT 1')).toThrow(/outside withTransaction/);
+  });
+
+  it('markPublishedAtCommit stamps exactly the ids given, and refuses anything but event ids', async () => {
+    const ids = async () => (await db.pool.query<{ id: string }>("SELECT id::text FROM events WHERE published_at IS NULL AND type = 'service.health' ORDER BY id")).rows.map((r) => r.id);
+    await withTransaction(db.pool, async (client) => {
+      for (const name of ['p1', 'p2', 'p3']) await recordEvent(client, 'service.health', services(name));
+    });
+    const before = await ids();
+    const stamp = before.slice(-3, -1);
+    await withTransaction(db.pool, async (client) => markPublishedAtCommit(client, stamp));
+    expect(await ids()).toEqual(before.filter((id) => !stamp.includes(id)));
+    await withTransaction(db.pool, async (client) => {
+      expect(() => markPublishedAtCommit(client, ['1', "1}'::bigint[]); DROP TABLE events; --"])).toThrow(/is not a bigint/);
+      markPublishedAtCommit(client, []); // nothing queued
+    });
   });
 });

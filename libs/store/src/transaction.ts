@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { topicsFor, type EventPayloads, type EventType } from '@hypernode/events';
 import { currentTraceparent, withoutTracing, withSpan } from '@hypernode/telemetry';
 import { OUTBOX_WRITE_LOCK } from './lock-order.js';
@@ -19,22 +19,39 @@ export class OutboxTransactionError extends Error {
   readonly code = 'E_OUTBOX_NO_TRANSACTION';
 }
 
+/** Statements `commitWith` queued per transaction, run just before its COMMIT in the same round trip. */
+const tails = new WeakMap<PoolClient, string[]>();
+
+/** Options of withTransaction. */
+export interface TransactionOptions {
+  /**
+   * A statement without parameters sent with BEGIN, in the same round trip (simple protocol);
+   * its result is `work`'s second argument. For a first statement that is all constants (an
+   * advisory lock by its fixed key): one round trip fewer per transaction.
+   */
+  begin?: string;
+}
+
 /**
  * Runs `work` in one transaction; rolls back on any error. Events the work recorded are
  * inserted into the outbox just before COMMIT, under the outbox ordering lock, which is thus
  * taken last and held only for that insert and the commit (see lock-order.ts).
  */
-export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient, begun: QueryResult | undefined) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   const client = await pool.connect();
   const events: PendingEvent[] = [];
+  const tail: string[] = [];
   pending.set(client, events);
+  tails.set(client, tail);
   let broken = false;
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    // With events: the outbox lock, their INSERT and the COMMIT in one round trip (insertEvents).
-    if (events.length > 0) await insertEvents(client, events);
-    else await client.query('COMMIT');
+    // pg answers a several-statement query with one result per statement.
+    const begun = options.begin === undefined ? (await client.query('BEGIN'), undefined) : ((await client.query(`BEGIN;\n${options.begin}`)) as unknown as QueryResult[])[1];
+    const result = await work(client, begun);
+    // With events: the outbox lock, their INSERT and the COMMIT in one round trip (insertEvents);
+    // statements queued by commitWith go first, in that same round trip.
+    if (events.length > 0) await insertEvents(client, events, tail);
+    else await client.query([...tail, 'COMMIT'].join(';\n'));
     return result;
   } catch (error) {
     // A connection that timed out or dropped is not rolled back (that would wait on a server that
@@ -44,8 +61,20 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
     throw error;
   } finally {
     pending.delete(client);
+    tails.delete(client);
     client.release(broken);
   }
+}
+
+/**
+ * Queues a statement WITHOUT parameters (any value in it escaped by the caller) to run at the
+ * end of the caller's transaction, just before its COMMIT and in the same round trip: the last
+ * write of a transaction then costs no round trip of its own. If it fails, nothing commits.
+ */
+export function commitWith(client: PoolClient, statement: string): void {
+  const tail = tails.get(client);
+  if (!tail) throw new OutboxTransactionError('commitWith was called outside withTransaction: run it inside withTransaction(pool, (client) => …) from @hypernode/store');
+  tail.push(statement);
 }
 
 /** Errors after which a client must not be reused: its last query may still be in flight. */
@@ -58,15 +87,15 @@ function isBrokenConnection(error: unknown): boolean {
 const INSERT_CHUNK = 1000;
 
 /** Inserts the buffered events and commits (insertAndCommit), inside an `outbox insert` span when the work was traced. */
-async function insertEvents(client: PoolClient, events: PendingEvent[]): Promise<void> {
+async function insertEvents(client: PoolClient, events: PendingEvent[], tail: readonly string[]): Promise<void> {
   // Traced work gets an `outbox insert` span; each row keeps that span's traceparent (the relay
   // continues the trace from it). Untraced work (tracing off) inserts NULL and starts no span.
-  if (!events.some((e) => e.traceparent)) return insertAndCommit(client, events);
+  if (!events.some((e) => e.traceparent)) return insertAndCommit(client, events, tail);
   const deployments = new Set(events.flatMap((e) => e.topics.filter((t) => t.startsWith('deployment:')).map((t) => t.slice('deployment:'.length))));
   const deploymentId = deployments.size === 1 ? [...deployments][0] : undefined;
   await withSpan('outbox insert', { deploymentId, attributes: { 'hypernode.events': events.length, 'hypernode.event.types': [...new Set(events.map((e) => e.type))].join(',') } }, () => {
     const here = currentTraceparent();
-    return insertAndCommit(client, events.map((e) => (e.traceparent ? { ...e, traceparent: here ?? e.traceparent } : e)));
+    return insertAndCommit(client, events.map((e) => (e.traceparent ? { ...e, traceparent: here ?? e.traceparent } : e)), tail);
   });
 }
 
@@ -79,9 +108,9 @@ async function insertEvents(client: PoolClient, events: PendingEvent[]): Promise
  * rest, COMMIT included; the caller rolls back. Hand-written: node-postgres sends parameters
  * only one statement at a time.
  */
-async function insertAndCommit(client: PoolClient, events: PendingEvent[]): Promise<void> {
+async function insertAndCommit(client: PoolClient, events: PendingEvent[], tail: readonly string[]): Promise<void> {
   const literal = (value: string | null) => (value === null ? 'NULL' : client.escapeLiteral(value));
-  const statements = [`SELECT pg_advisory_xact_lock(${OUTBOX_WRITE_LOCK})`];
+  const statements = [...tail, `SELECT pg_advisory_xact_lock(${OUTBOX_WRITE_LOCK})`];
   for (let start = 0; start < events.length; start += INSERT_CHUNK) {
     const rows = events.slice(start, start + INSERT_CHUNK).map((e) => `(${literal(e.type)}, ARRAY[${e.topics.map(literal).join(', ')}]::text[], ${literal(e.data)}::jsonb, ${literal(e.traceparent ?? null)})`);
     statements.push(`INSERT INTO events (type, topics, data, traceparent) VALUES ${rows.join(', ')}`);
