@@ -113,12 +113,16 @@ export function transitionDeployment(pool: Pool, id: string, to: DeploymentState
   return withTransaction(pool, (client) => transitionIn(client, id, to, patch));
 }
 
-/** transitionDeployment inside the caller's transaction; locks the deployment row (lock-order.ts step 2). */
-export async function transitionIn(client: PoolClient, id: string, to: DeploymentState, patch: TransitionPatch = {}): Promise<DeploymentRecord | undefined> {
-  const current = await client.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
-  if (!current.rows[0]) return undefined;
-  if (patch.assignedTo !== undefined && current.rows[0].node_id !== patch.assignedTo) throw new NotAssignedError(id, patch.assignedTo);
-  const from = current.rows[0].status;
+/**
+ * transitionDeployment inside the caller's transaction; locks the deployment row (lock-order.ts
+ * step 2). `locked`: the row as the caller already read it FOR UPDATE in this transaction (its
+ * current version, held), so it is not read again.
+ */
+export async function transitionIn(client: PoolClient, id: string, to: DeploymentState, patch: TransitionPatch = {}, locked?: DeploymentRow): Promise<DeploymentRecord | undefined> {
+  const current = locked ?? (await client.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id])).rows[0];
+  if (!current) return undefined;
+  if (patch.assignedTo !== undefined && current.node_id !== patch.assignedTo) throw new NotAssignedError(id, patch.assignedTo);
+  const from = current.status;
   if (!(from === 'running' && to === 'running')) assertTransition(from, to);
   const progress = to === 'completed' ? 100 : to === 'queued' ? 0 : (patch.progress ?? null);
   const { rows } = await client.query<DeploymentRow>(

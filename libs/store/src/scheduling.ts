@@ -43,8 +43,9 @@ export function placeOnNode(pool: Pool, nodeId: string): Promise<Placement> {
     if (node.status !== 'online') return undefined;
     // A scheduler that held the lock may have committed between freeNodeIds' snapshot and the
     // lock: this statement's snapshot is taken after the lock, so NOT EXISTS sees its placement.
-    const picked = await client.query<{ id: string; error: string | null }>(
-      `SELECT id, error FROM deployments
+    // The whole row, locked: the transition below uses it instead of reading it again.
+    const picked = await client.query<DeploymentRow>(
+      `SELECT * FROM deployments
         WHERE status = 'queued' AND min_vram_gb <= $1 AND (gpu_model IS NULL OR gpu_model = $2)
           AND NOT EXISTS (SELECT 1 FROM deployments x WHERE x.node_id = $3 AND x.status IN ('scheduled', 'running'))
         ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
@@ -52,7 +53,7 @@ export function placeOnNode(pool: Pool, nodeId: string): Promise<Placement> {
     );
     const row = picked.rows[0];
     if (!row) return undefined;
-    const deployment = await transitionIn(client, row.id, 'scheduled', { nodeId, clearError: row.error?.startsWith(WAITING_PREFIX) ?? false });
+    const deployment = await transitionIn(client, row.id, 'scheduled', { nodeId, clearError: row.error?.startsWith(WAITING_PREFIX) ?? false }, row);
     return { deployment: deployment!, node: toNode(node) };
   });
 }
