@@ -12,3 +12,4 @@ export * from './rows.js';
 export * from './transaction.js';
 export * from './scheduling.js';
 export * from './page.js';
+export * from './dispatch-read.js';

@@ -132,12 +132,6 @@ export async function getNode(pool: Pool, id: string): Promise<NodeRecord | unde
   return rows[0] && toNode(rows[0]);
 }
 
-/** One node and the secret the engine dispatches to its worker with, in one read (the engine's dispatch path); undefined for an unknown node. */
-export async function nodeForDispatch(pool: Pool, id: string): Promise<{ node: NodeRecord; dispatchSecret: string | undefined } | undefined> {
-  const { rows } = await pool.query<NodeRow & { dispatch_secret: string | null }>('SELECT * FROM nodes WHERE id = $1', [id]);
-  return rows[0] && { node: toNode(rows[0]), dispatchSecret: rows[0].dispatch_secret ?? undefined };
-}
-
 /**
  * Takes nodes offline — those whose last heartbeat is older than `staleSeconds`, or the one
  * given — and sends their scheduled or running deployments back to the queue, all with events,

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Pool } from 'pg';
 import { FINAL_STATES, IllegalTransitionError, type DeploymentRecord, type NodeRecord } from '@hypernode/events';
-import { getDeployment, nodeForDispatch, requeueIfStill, takeNodesOffline, transitionDeployment } from '@hypernode/store';
+import { deploymentForDispatch, getDeployment, requeueIfStill, takeNodesOffline, transitionDeployment } from '@hypernode/store';
 import { withSpan } from '@hypernode/telemetry';
 import { dispatchToWorker, workerHasJob } from './worker-http.js';
 
@@ -74,15 +74,15 @@ async function refuseNode(ctx: DeployContext, d: DeploymentRecord, node: NodeRec
  */
 export async function deployStep(ctx: DeployContext, data: DeployJobData): Promise<DeployStep> {
   const id = data.deploymentId;
-  const d = await getDeployment(ctx.pool, id);
-  if (!d) throw new UnknownDeploymentError(id);
+  // The deployment, its node and the node's dispatch secret in one read; the secret is only used once the node passed its checks.
+  const found = await deploymentForDispatch(ctx.pool, id);
+  if (!found) throw new UnknownDeploymentError(id);
+  const d = found.deployment;
   if (FINAL_STATES.includes(d.status)) return done(d.status);
   if (d.status === 'queued') return done('queued: the scheduler places it when a node fits');
 
-  // The node and its dispatch secret in one read; the secret is only used once the node passed its checks.
-  const found = d.nodeId ? await nodeForDispatch(ctx.pool, d.nodeId) : undefined;
-  const node = found?.node;
-  const secret = found?.dispatchSecret;
+  const node = found.node;
+  const secret = found.dispatchSecret;
   if (!node || node.status !== 'online') return requeue(ctx, d, node, 'its node is gone; rescheduling');
 
   // Nothing, and never the node's secret, goes to a worker URL outside the host rule (the api
