@@ -18,7 +18,7 @@ import { servicesRoutes } from './routes/services.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** API-key resolution with its short cache (plugins/key-lookup.ts). */
+    /** API-key and node-credential resolution with its short cache (plugins/key-lookup.ts). */
     keyLookup: KeyLookup;
   }
 }
@@ -53,7 +53,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   registerErrorHandling(app);
   void app.register(swagger, { openapi: { openapi: '3.1.0', info: { title: 'Hypernode API', version: '0.0.0', description: 'GPU nodes and LLM deployments' } } });
   registerSecurity(app, deps.config, deps.redis);
-  // Resolved API keys are reused for config.keyCacheMs; revocations are announced over Redis.
+  // Resolved API keys and node credentials are reused for config.keyCacheMs; revocations are announced over Redis.
   const keys = createKeyLookup({ pool: deps.pool, redis: deps.redis, prefix: deps.config.redisPrefix, ttlMs: deps.config.keyCacheMs });
   app.decorate('keyLookup', keys);
   app.addHook('onReady', async () => keys.start());
@@ -63,7 +63,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   servicesRoutes(app, { redis: deps.redis, redisPrefix: deps.config.redisPrefix });
   void app.register(authRoutes, { pool: deps.pool, corsOrigins: deps.config.corsOrigins, keys });
   void app.register(keysRoutes, { pool: deps.pool, keys });
-  void app.register(nodesRoutes, { pool: deps.pool, workerHosts: { profile: deps.config.profile, allowed: deps.config.workerHosts } });
+  void app.register(nodesRoutes, { pool: deps.pool, workerHosts: { profile: deps.config.profile, allowed: deps.config.workerHosts }, keys });
   void app.register(deploymentsRoutes, { pool: deps.pool });
   // The API's description holds no data: public, like /health.
   app.get('/docs/json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());

@@ -19,8 +19,8 @@ export interface ApiConfig {
   /** Requests per minute per principal (per address when anonymous) before 429. */
   rateLimitMax: number;
   /**
-   * How long a resolved API key is reused in memory (API_KEY_CACHE_MS, default 5000; 0 = off):
-   * a revocation the api did not announce stops the key within this bound (plugins/key-lookup.ts).
+   * How long a resolved API key or node credential is reused in memory (API_KEY_CACHE_MS, default
+   * 5000; 0 = off): a revocation the api did not announce stops it within this bound (plugins/key-lookup.ts).
    */
   keyCacheMs: number;
   /** Largest accepted request body, bytes. */

@@ -14,16 +14,18 @@ export interface KeyCacheOptions {
 }
 
 /**
- * Resolved API keys, reused for a short time so a request with a known key skips the
- * PostgreSQL lookup. Keyed by the key's sha256 digest (hex), never the key itself. An entry
- * never outlives the key's own expiry, and `forget(id)` drops every entry of a revoked key.
+ * Resolved API keys and node credentials, reused for a short time so a request with a known
+ * secret skips the PostgreSQL lookup. Keyed by the secret's sha256 digest (hex), never the
+ * secret itself. An entry never outlives the expiry given to `set` (an API key's; node
+ * credentials have none), and `forget(id)` drops every entry whose principal has that id (a
+ * revoked key, a node whose credential ended).
  */
 export interface KeyCache {
   /** The principal of a key digest, if resolved less than `ttlMs` ago and not forgotten. */
   get(digestHex: string): Principal | undefined;
   /** Remembers a resolved key until `ttlMs` from now or `expiresAt`, whichever is first. */
   set(digestHex: string, principal: Principal, expiresAt?: Date | null): void;
-  /** Drops every entry of the key with this id (it was revoked); returns how many. */
+  /** Drops every entry whose principal has this id (a key's or node's: it was revoked); returns how many. */
   forget(keyId: string): number;
   /** Drops everything (e.g. revocations may have been missed). */
   clear(): void;

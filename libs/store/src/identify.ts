@@ -12,9 +12,14 @@ export interface CredentialRequest {
   cookies?: Record<string, string | undefined>;
 }
 
-/** An API-key resolver with a cache (the api's KeyLookup); without one, every key is looked up in PostgreSQL. */
+/**
+ * A credential resolver with a cache (the api's KeyLookup): API keys, and node credentials when
+ * it has `resolveNode`; without one, every credential is looked up in PostgreSQL.
+ */
 export interface KeyResolver {
   resolve(key: string): Promise<Resolution>;
+  /** A node credential (`hnn_…`), answered as resolveNodeCredential would. */
+  resolveNode?(credential: string): Promise<Resolution>;
 }
 
 /** Name of the session cookie (HttpOnly, SameSite=Lax, Path=/, Secure under https). */
@@ -42,13 +47,14 @@ export function bearerOf(request: CredentialRequest): string | null | undefined 
 /**
  * Resolves the request's credential: `Authorization: Bearer hn_…` (API key) or `hnn_…` (node),
  * else the `hn_session` cookie. A presented Authorization header wins over the cookie, and a
- * bad one is never rescued by it. API keys go through `keys` (a short cache) when given.
+ * bad one is never rescued by it. API keys, and node credentials when `keys` has `resolveNode`,
+ * go through `keys` (a short cache) when given; sessions are always looked up.
  */
 export async function identify(pool: Pool, request: CredentialRequest, keys?: KeyResolver): Promise<Identity> {
   const bearer = bearerOf(request);
   if (bearer === null) return { via: 'bearer', refused: { what: 'Authorization header', reason: 'malformed' } };
   if (bearer !== undefined) {
-    if (bearer.startsWith('hnn_')) return fromResolution('node credential', 'bearer', await resolveNodeCredential(pool, bearer));
+    if (bearer.startsWith('hnn_')) return fromResolution('node credential', 'bearer', await (keys?.resolveNode ? keys.resolveNode(bearer) : resolveNodeCredential(pool, bearer)));
     if (bearer.startsWith('hn_')) return fromResolution('API key', 'bearer', await (keys ? keys.resolve(bearer) : resolveApiKey(pool, bearer)));
     if (bearer.startsWith('hnj_')) return { via: 'bearer', refused: { what: 'join token', reason: 'join-token' } };
     return { via: 'bearer', refused: { what: 'bearer token', reason: 'unknown' } };

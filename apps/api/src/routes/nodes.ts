@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { describeWorkerHostRule, workerUrlAllowed } from '@hypernode/auth';
 import { joinTokenOrNodeCredential, unauthorized } from '../plugins/auth.js';
 import { errorBody, ErrorSchema } from '../plugins/errors.js';
+import type { KeyLookup } from '../plugins/key-lookup.js';
 import { getNode, heartbeat, JoinTokenRefusedError, listNodes, NodeNameTakenError, registerNode, retireNodeCredential, takeNodesOffline } from '@hypernode/store';
 import { IdParams, NAME_PATTERN, PageQuery } from './deployments.js';
 
@@ -18,8 +19,10 @@ const RegisteredSchema = Type.Object({
 /**
  * GPU nodes: a worker registers with a join token (or re-registers with its own credential),
  * then heartbeats and deregisters with its node credential; `read` lists and reads them.
+ * Whatever ends a node credential tells `keys` once committed, so no api instance keeps
+ * accepting it from its cache (plugins/key-lookup.ts).
  */
-export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerHosts: { profile: string; allowed: string[] } }> = async (app, { pool, workerHosts }) => {
+export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerHosts: { profile: string; allowed: string[] }; keys?: KeyLookup }> = async (app, { pool, workerHosts, keys }) => {
 
   app.post(
     '/nodes',
@@ -45,7 +48,11 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerHosts: {
       }
       const caller = request.joinToken ? { joinToken: request.joinToken } : { nodeId: request.principal!.nodeId! };
       try {
-        return reply.code(201).send(await registerNode(pool, request.body, caller));
+        const registered = await registerNode(pool, request.body, caller);
+        // A re-registration rotated the node's credential: the old one stops now. For a new node
+        // nothing is cached under its id, and its fresh credential is not cached yet: nothing lost.
+        await keys?.revoked(registered.node.id);
+        return reply.code(201).send(registered);
       } catch (error) {
         if (error instanceof NodeNameTakenError) return reply.code(409).send(errorBody(409, error.message));
         if (error instanceof JoinTokenRefusedError) return unauthorized(reply, error.message);
@@ -92,6 +99,7 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerHosts: {
     const taken = await takeNodesOffline(pool, { id: request.params.id });
     if (taken.length === 0 && !(await getNode(pool, request.params.id))) return reply.code(404).send(errorBody(404, `node ${request.params.id} not found`));
     await retireNodeCredential(pool, request.params.id);
+    await keys?.revoked(request.params.id);
     return reply.code(204).send();
   });
 };
