@@ -120,10 +120,14 @@ describe('node credential cache', () => {
     const queries = await queriesDuring(async () => expect((await beat(twin, node)).statusCode).toBe(200));
     expect(queries.filter((q) => q.includes('FROM nodes WHERE credential_hash'))).toEqual([]);
     // Behind the cache's back (SQL, nothing announced): the twin still accepts the credential it
-    // cached, which only a cache hit can do; `api` refuses it once its bound has passed.
+    // cached, which only a cache hit can do — but the beat does not bring a node with a retired
+    // credential back online (404, not 401: authenticated, then refused by the heartbeat itself);
+    // `api` refuses the credential once its bound has passed.
     expect((await beat(api.app, node)).statusCode).toBe(200);
     await retireNodeCredential(api.pool, node.id);
-    expect((await beat(twin, node)).statusCode).toBe(200);
+    const stale = await beat(twin, node);
+    expect(stale.statusCode).toBe(404);
+    expect(stale.json().message).toMatch(/is not registered/);
     await new Promise((r) => setTimeout(r, TTL_MS + 20));
     expect((await beat(api.app, node)).statusCode).toBe(401);
   });

@@ -109,7 +109,9 @@ export function visibleNodeState(node: Pick<NodeRecord, 'status' | 'freeVramGb' 
  */
 export function heartbeat(pool: Pool, id: string, beat: { load: number; freeVramGb: number }): Promise<NodeRecord | undefined> {
   return withTransaction(pool, async (client) => {
-    const before = await client.query<NodeRow>('SELECT * FROM nodes WHERE id = $1 FOR NO KEY UPDATE', [id]);
+    // A node whose credential was retired (deregistered) is not brought back online: only an api
+    // instance still holding that credential in its cache (not yet told) could send this beat.
+    const before = await client.query<NodeRow>('SELECT * FROM nodes WHERE id = $1 AND credential_hash IS NOT NULL FOR NO KEY UPDATE', [id]);
     if (!before.rows[0]) return undefined;
     const { rows } = await client.query<NodeRow>(
       `UPDATE nodes SET load = $2, free_vram_gb = LEAST($3, vram_gb), status = 'online', last_heartbeat_at = now() WHERE id = $1 RETURNING *`,

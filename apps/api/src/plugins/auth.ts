@@ -79,6 +79,9 @@ export function registerAuth(app: FastifyInstance, deps: { pool: Pool; corsOrigi
     if (!AUTH_DECISIONS.includes(auth as AuthDecision)) {
       throw new RouteAuthError(`route ${where} has no auth decision (config.auth is ${JSON.stringify(auth)}): add config: { auth: ${AUTH_DECISIONS.map((d) => `'${d}'`).join(' | ')} } to it (apps/api/src/plugins/auth.ts)`);
     }
+    // owner 'node' is enforced here (the :id must be the caller's node); owner 'deployment' only
+    // says the route itself checks the assignment under the row lock (transitionDeployment's
+    // assignedTo, as POST /deployments/:id/progress does): a new route with it must do the same.
     if (auth === 'node' && !route.config?.owner) throw new RouteAuthError(`node route ${where} does not say what its :id names: add config.owner 'node' or 'deployment'`);
     for (const method of methods) routes.push({ method, url: route.url, auth: auth as AuthDecision, owner: route.config?.owner });
   });

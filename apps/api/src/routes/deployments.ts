@@ -98,16 +98,21 @@ export const deploymentsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
           },
           { additionalProperties: false },
         ),
-        response: { 200: DeploymentSchema, 404: ErrorSchema },
+        response: { 200: DeploymentSchema, 403: ErrorSchema, 404: ErrorSchema },
       },
     },
     async (request, reply) => {
       const { status, progress, error } = request.body;
-      tagDeployment(request.params.id);
-      // The owner check in onRequest runs without a lock; this one holds under the row lock, so a
-      // late report from a node the deployment was taken from never moves it.
-      const deployment = await transitionDeployment(pool, request.params.id, status, { progress, error: error === undefined ? undefined : shortReason(error), assignedTo: request.principal?.nodeId, ...(status === 'queued' ? { nodeId: null } : {}) });
-      return deployment ?? reply.code(404).send(errorBody(404, `deployment ${request.params.id} not found`));
+      // THE owner check of this route (config owner 'deployment': the auth hook leaves it here):
+      // assignedTo, under the deployment's row lock, so a node never reports on another's
+      // deployment, and a late report from a node the deployment was taken from never moves it
+      // (NotAssignedError → 403). The trace is tagged with the deployment only once that passed.
+      const node = request.principal?.nodeId;
+      if (!node) return reply.code(403).send(errorBody(403, 'only the assigned GPU node reports progress (Bearer hnn_…)')); // the auth hook already refused it
+      const deployment = await transitionDeployment(pool, request.params.id, status, { progress, error: error === undefined ? undefined : shortReason(error), assignedTo: node, ...(status === 'queued' ? { nodeId: null } : {}) });
+      if (!deployment) return reply.code(404).send(errorBody(404, `deployment ${request.params.id} not found`));
+      tagDeployment(deployment.id);
+      return deployment;
     },
   );
 };

@@ -54,6 +54,9 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerHosts: {
         await keys?.revoked(registered.node.id);
         return reply.code(201).send(registered);
       } catch (error) {
+        // The rotation may have committed though the call failed (an answer lost after COMMIT):
+        // a node re-registering itself is forgotten anyway; an extra forget costs one lookup.
+        if ('nodeId' in caller && caller.nodeId) await keys?.revoked(caller.nodeId);
         if (error instanceof NodeNameTakenError) return reply.code(409).send(errorBody(409, error.message));
         if (error instanceof JoinTokenRefusedError) return unauthorized(reply, error.message);
         throw error;
@@ -98,8 +101,12 @@ export const nodesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; workerHosts: {
   app.post('/nodes/:id/deregister', { config: { auth: 'node', owner: 'node' }, schema: { params: IdParams } }, async (request, reply) => {
     const taken = await takeNodesOffline(pool, { id: request.params.id });
     if (taken.length === 0 && !(await getNode(pool, request.params.id))) return reply.code(404).send(errorBody(404, `node ${request.params.id} not found`));
-    await retireNodeCredential(pool, request.params.id);
-    await keys?.revoked(request.params.id);
+    try {
+      await retireNodeCredential(pool, request.params.id);
+    } finally {
+      // Also when the call failed: the UPDATE may have committed with its answer lost.
+      await keys?.revoked(request.params.id);
+    }
     return reply.code(204).send();
   });
 };
