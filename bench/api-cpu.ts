@@ -2,7 +2,7 @@
 // baseline's, each under the same load in turn (50 connections, 2 s warm-up, 8 s measured).
 //   node --import tsx bench/api-cpu.ts                     # GET /deployments?limit=20
 //   BENCH_API_PATH=/health node --import tsx bench/api-cpu.ts
-// With BENCH_SERVICE_NODE_OPTIONS="--require <an inspector-profiler preload>" both servers run
+// With BENCH_SERVICE_NODE_OPTIONS="--require $PWD/bench/preloads/cpu-profile.cjs" both servers run
 // under it (the api through the bench stack, the baseline here), so their profiles can be
 // compared per request: this is how the list route's timestamp formatting was found.
 import { freePort } from '@hypernode/testing';

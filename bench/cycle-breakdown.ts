@@ -10,7 +10,7 @@
  * Not a figure (nothing is compared to a baseline): a diagnosis to run before and after a change,
  * with `uptime` beside it. Run: `node --import tsx bench/cycle-breakdown.ts`
  * (BENCH_DEPLOYMENTS=200, BENCH_WORKERS=8; BENCH_SERVICE_NODE_OPTIONS, read by every bench's stack, is given to the services as NODE_OPTIONS,
- * e.g. `--require <a CPU-profiler preload>` — `--cpu-prof` is refused in NODE_OPTIONS).
+ * e.g. `--require $PWD/bench/preloads/cpu-profile.cjs` or `count-calls.cjs` — see bench/preloads/).
  */
 import { join } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
