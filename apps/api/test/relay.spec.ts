@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { eventEpochKey, eventStreamKey } from '@hypernode/events';
 import { startRelay, type OutboxRelay } from '../src/relay.js';
 import { startTestApi } from './harness.js';
@@ -134,7 +133,7 @@ describe('outbox relay', () => {
     await relay.stop();
     await create(3, 'before-connect');
     // Like the api's client: no offline queue, so a command before the connection is up fails.
-    const late = new Redis(api.redis.options.port ?? 6379, api.redis.options.host ?? '127.0.0.1', { lazyConnect: true, enableOfflineQueue: false });
+    const late = api.redis.duplicate({ lazyConnect: true, enableOfflineQueue: false });
     const errors: Error[] = [];
     relay = startRelay({ pool: api.pool, redis: late, prefix: api.config.redisPrefix, intervalMs: 60_000, listen: false, onError: (error) => errors.push(error) });
     try {
