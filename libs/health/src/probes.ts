@@ -25,11 +25,25 @@ function reason(error: unknown): string {
   return e.cause?.message ?? e.message ?? String(error);
 }
 
+// The clients the probes use, imported on first use (`ports check` loads this lib and never parses
+// them) and then kept: one import per process, not one per probe. Under tsx every import() is a
+// request to its loader thread, and a sweep on every POST /workflows/health-sweep/run made dozens
+// a second; once (fault suite, sigterm-under-load, a fresh-clone CI) an engine SIGTERMed among
+// them never finished exiting, with nothing logged — not reproduced in 8 runs here, so this is the
+// likeliest cause removed, not a proven one.
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+const loadUndici = once(() => import('undici'));
+const loadPg = once(() => import('pg'));
+const loadIoredis = once(() => import('ioredis'));
+
 // undici's `request`, not `fetch`: the engine sweeps every service every 2 s, and fetch's
 // WHATWG layers cost it more CPU than every deploy step together (bench/cycle-breakdown.ts with a
-// CPU profile). Loaded on use, as pg and ioredis are: `ports check` never parses it.
+// CPU profile).
 async function probeHttp(path: string, t: ProbeTarget): Promise<ProbeOutcome> {
-  const { request } = await import('undici');
+  const { request } = await loadUndici();
   try {
     // Marked as a probe: the services do not trace it (frontends are probed at `/`, a page path).
     // No redirect is followed (undici's request never does): a 3xx answers the probe.
@@ -43,7 +57,7 @@ async function probeHttp(path: string, t: ProbeTarget): Promise<ProbeOutcome> {
 }
 
 async function probePostgres(t: ProbeTarget): Promise<ProbeOutcome> {
-  const { default: pg } = await import('pg');
+  const { default: pg } = await loadPg();
   const env = t.env ?? process.env;
   const client = new pg.Client({
     host: t.host,
@@ -69,7 +83,7 @@ async function probePostgres(t: ProbeTarget): Promise<ProbeOutcome> {
 }
 
 async function probeRedis(t: ProbeTarget): Promise<ProbeOutcome> {
-  const { Redis } = await import('ioredis');
+  const { Redis } = await loadIoredis();
   const redis = new Redis({ host: t.host, port: t.port, lazyConnect: true, connectTimeout: t.timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   // ioredis rejects connect() with a generic "Connection is closed."; the cause comes as an event.
   let cause: unknown;
@@ -89,7 +103,7 @@ async function probeRedis(t: ProbeTarget): Promise<ProbeOutcome> {
 }
 
 async function probeSolana(t: ProbeTarget): Promise<ProbeOutcome> {
-  const { request } = await import('undici');
+  const { request } = await loadUndici();
   try {
     const res = await request(`http://${t.host}:${t.port}`, {
       method: 'POST',
