@@ -83,5 +83,33 @@ describe('runService', () => {
       child.kill('SIGKILL');
     }
   }, 30_000);
-});
 
+  // The watchdog's stack comes from the inspector: V8 pauses between JavaScript calls, so both a
+  // promise chain that never yields and a plain loop are caught in the act.
+  for (const [block, stuckIn] of [['microtasks', 'spinOnMicrotasks'], ['sync', 'spinSynchronously']] as const) {
+    it(`a close that blocks the event loop (${block}) is ended by the watchdog 2 s past the bound, with the stack it was stuck in`, async () => {
+      const port = await freePort();
+      const child = spawn(process.execPath, ['--import', 'tsx', new URL('./__fixtures__/blocked-close.ts', import.meta.url).pathname], {
+        env: { ...process.env, REALTIME_PORT: String(port), HYPERNODE_HOST: '127.0.0.1', HYPERNODE_STACK: '', BLOCK: block },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+      try {
+        for (let i = 0; i < 200 && !output.includes('listening'); i++) await new Promise((r) => setTimeout(r, 50));
+        const signalledAt = Date.now();
+        child.kill('SIGTERM');
+        expect(await exited, output).toEqual([null, 'SIGKILL']);
+        // Its own timer (0.5 s) never ran; the watchdog (2.5 s) did.
+        expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(2_400);
+        expect(output).not.toContain('shutdown took longer');
+        expect(output).toContain('its event loop is blocked');
+        expect(output).toMatch(new RegExp(`the main thread was running \\(\\d of 5 pauses\\):\\n[^]*?\\bat ${stuckIn} \\(file:`));
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }, 30_000);
+  }
+});

@@ -2,6 +2,7 @@ import { bindHostFor, portFor, type ServiceName } from '@hypernode/ports';
 import { startTracingIfEnabled } from '@hypernode/telemetry';
 import { assertPortFree, isAddressInUse, isNoIpv6 } from './bind.js';
 import { PortInUseError } from './errors.js';
+import { startShutdownWatchdog } from './shutdown-watchdog.js';
 
 /** Where a service is to listen. */
 export interface ListenTarget {
@@ -103,6 +104,8 @@ function installSignalHandlers(service: string, close: () => Promise<void>, time
       process.exit(1);
     }, timeoutMs);
     timer.unref();
+    // The timer above needs the event loop; the watchdog's thread does not (2 s later, with a stack).
+    startShutdownWatchdog(service, timeoutMs + 2000);
     close().then(
       () => process.exit(0),
       (error: unknown) => {

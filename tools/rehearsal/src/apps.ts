@@ -34,9 +34,9 @@ export interface RunningApp {
   name: AppName;
   port: number;
   child: ChildProcess;
-  /** The last lines it printed (for a failure message). */
-  tail(): string;
-  /** SIGTERM, then up to `graceMs` for it to exit; resolves to how it ended. */
+  /** The last `lines` lines it printed (default 25; for a failure message). */
+  tail(lines?: number): string;
+  /** SIGTERM, then up to `graceMs` (default 15 s: past runService's 10-s bound and its watchdog's 12 s) for it to exit; resolves to how it ended. */
   stop(graceMs?: number): Promise<StopOutcome>;
 }
 
@@ -53,11 +53,16 @@ export interface StopOutcome {
 
 export const stoppedCleanly = (o: StopOutcome): boolean => o.code === 0;
 
-/** "exited 1", "had to be killed (still running 12 s after SIGTERM)", "died of SIGSEGV", … for a failure message. */
-export function describeStop(o: StopOutcome, graceMs = 12_000): string {
+/** How long `stop` waits after SIGTERM before SIGKILL: past runService's 10-s bound and its watchdog's 12 s, so either one shows. */
+export const STOP_GRACE_MS = 15_000;
+
+/** "exited 1", "had to be killed (still running 15 s after SIGTERM)", "died of SIGKILL" (the shutdown watchdog), … for a failure message. */
+export function describeStop(o: StopOutcome, graceMs = STOP_GRACE_MS): string {
   if (o.killed) return `had to be killed (still running ${graceMs / 1000} s after SIGTERM)`;
   const when = o.before ? ' before it was sent SIGTERM' : '';
   if (o.signal === 'SIGTERM') return `died of SIGTERM itself${when} (its shutdown handler did not run)`;
+  // A SIGKILL nobody here sent is runService's shutdown watchdog: its stack is in the last lines.
+  if (o.signal === 'SIGKILL' && !o.before) return 'was SIGKILLed by its shutdown watchdog (its event loop was blocked; where, in its last lines)';
   if (o.signal) return `died of ${o.signal}${when}`;
   return `exited ${o.code}${when}`;
 }
@@ -68,7 +73,7 @@ export async function startApp(name: AppName, command: BuildCommand, env: NodeJS
   const lines: string[] = [];
   const keep = (d: Buffer) => {
     lines.push(...d.toString().split('\n').filter(Boolean));
-    if (lines.length > 80) lines.splice(0, lines.length - 80);
+    if (lines.length > 120) lines.splice(0, lines.length - 120);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
@@ -77,8 +82,8 @@ export async function startApp(name: AppName, command: BuildCommand, env: NodeJS
     name,
     port,
     child,
-    tail: () => lines.slice(-25).join('\n'),
-    stop: async (graceMs = 12_000) => {
+    tail: (count = 25) => lines.slice(-count).join('\n'),
+    stop: async (graceMs = STOP_GRACE_MS) => {
       if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode, killed: false, before: true };
       child.kill('SIGTERM');
       const outcome = await Promise.race([exited, sleep(graceMs).then(() => 'timeout' as const)]);

@@ -106,7 +106,7 @@ try {
   const unclean = codes.filter(([, outcome]) => !stoppedCleanly(outcome));
   if (unclean.length > 0) {
     failure ??= `not every app stopped cleanly on SIGTERM: ${unclean.map(([n, o]) => `${n} ${describeStop(o)}`).join(', ')}`;
-    for (const [name] of unclean) log(`${name}'s last lines:\n${running.find((a) => a.name === name)?.tail() ?? ''}`);
+    for (const [name] of unclean) log(`${name}'s last lines:\n${running.find((a) => a.name === name)?.tail(60) ?? ''}`);
   }
   else if (running.length > 0) log(`SIGTERM: ${codes.map(([n]) => n).join(', ')} exited 0`);
   await db.drop().catch(() => undefined);

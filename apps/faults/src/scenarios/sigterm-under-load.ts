@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { LoadRequest } from '../harness/load.js';
 import { queryDirect } from '../harness/pg-server.js';
 import { deploymentBody, postJson } from '../harness/probes.js';
@@ -11,6 +12,15 @@ async function dispatchAuth(stack: Stack, name: string): Promise<Record<string, 
   const port = stack.get(name).port;
   const rows = await queryDirect<{ secret: string | null }>(stack.pg, 'SELECT dispatch_secret AS secret FROM nodes WHERE name = $1', [`faults-worker-${name.split('-').at(-1)}-${port}`]);
   return rows[0]?.secret ? { authorization: `Bearer ${rows[0].secret}` } : {};
+}
+
+/** The last `lines` lines of a log file ('' when it cannot be read). */
+function logTail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 /** Routes each service is loaded with while it is told to stop. */
@@ -86,6 +96,8 @@ export const sigtermUnderLoadScenario: Scenario = {
           figures.wsCloseCodes = JSON.stringify(o.wsCloseCodes);
         }
         if (o.examples.length > 0) figures[`${short}Examples`] = o.examples.join(' | ');
+        // An unclean exit: what the service printed last (its shutdown steps, or the watchdog's stack) goes into the report.
+        if (o.exitCode !== 0) figures[`${short}LogTail`] = `\n${logTail(stack.get(name).logFile, 40)}`;
       }
       return { name: 'sigterm-under-load', pass: checks.pass, figures: { ...figures, failed: checks.failed } };
     }),

@@ -207,7 +207,7 @@ try {
   if (unclean.length > 0) {
     failed.push(`clean-sigterm (${unclean.map(([n, o]) => `${n} ${describeStop(o)}`).join(', ')})`);
     // What each one printed last says which shutdown step it was in.
-    for (const [name] of unclean) log(`${name}'s last lines:\n${survivors.find((x) => x.label === name)?.run.tail() ?? ''}`);
+    for (const [name] of unclean) log(`${name}'s last lines:\n${survivors.find((x) => x.label === name)?.run.tail(60) ?? ''}`);
   }
   else if (survivors.length > 0) log(`SIGTERM: ${survivors.length} surviving instances exited 0`);
   await (proxy as RunningProxy | undefined)?.stop();
