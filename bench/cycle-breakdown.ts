@@ -13,23 +13,12 @@
  * e.g. `--require $PWD/bench/preloads/cpu-profile.cjs` or `count-calls.cjs` — see bench/preloads/).
  */
 import { join } from 'node:path';
-import { readdirSync, readFileSync } from 'node:fs';
-import { cpuSecondsOf, waitFor, WORKSPACE } from './src/lib/processes.js';
+import { cpuOfCommand, SHARED_SERVERS, waitFor, WORKSPACE } from './src/lib/processes.js';
 import { startStack } from './src/lib/stack.js';
 import { percentile } from './src/lib/stats.js';
 
-/** CPU seconds of every process whose command name is `name` (PostgreSQL's backends, redis-server): the servers the stack shares. */
-const cpuOfAll = (name: string): number =>
-  readdirSync('/proc')
-    .filter((pid) => /^\d+$/.test(pid))
-    .reduce((sum, pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name ? sum + cpuSecondsOf(Number(pid)) : sum;
-      } catch {
-        return sum; // gone meanwhile
-      }
-    }, 0);
-const SERVERS = ['postgres', 'redis-server'];
+const SERVERS = SHARED_SERVERS;
+const cpuOfAll = cpuOfCommand;
 
 const count = Number(process.env.BENCH_DEPLOYMENTS ?? 200);
 const workers = Number(process.env.BENCH_WORKERS ?? 8);

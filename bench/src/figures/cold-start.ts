@@ -66,7 +66,12 @@ async function timeToHealthy(what: string, dir: string, command: string[], env: 
         const waiting = apps.filter((a) => !upAt.has(a.name));
         const states = await Promise.all(waiting.map((s) => checkService(s, { timeoutMs: 1000 })));
         states.forEach((r, i) => r.status === 'up' && upAt.set(waiting[i]!.name, performance.now() - started));
-        return upAt.size === apps.length;
+        if (upAt.size < apps.length) return false;
+        // Every app answered once: all of them at the same moment counts (one that crashed after its first answer does not).
+        const all = await Promise.all(apps.map((s) => checkService(s, { timeoutMs: 1000 })));
+        if (all.every((r) => r.status === 'up')) return true;
+        all.forEach((r, i) => r.status !== 'up' && upAt.delete(apps[i]!.name));
+        return false;
       },
       240_000,
       100,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -141,4 +141,20 @@ export async function startNode(options: { name: string; cwd: string; entry: str
 export function cpuSecondsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The servers a bench stack shares with the machine (PostgreSQL's backends, redis-server), by command name. */
+export const SHARED_SERVERS = ['postgres', 'redis-server'] as const;
+
+/** CPU seconds of every process whose command name is `name` (e.g. every PostgreSQL backend). */
+export function cpuOfCommand(name: string): number {
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .reduce((sum, pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name ? sum + cpuSecondsOf(Number(pid)) : sum;
+      } catch {
+        return sum; // gone meanwhile
+      }
+    }, 0);
 }

@@ -3,7 +3,11 @@
  * the api and realtime, which never make one, do not load it at start.
  */
 let undici: Promise<typeof import('undici')> | undefined;
-const loadUndici = () => (undici ??= import('undici'));
+const loadUndici = () =>
+  (undici ??= import('undici').catch((error: unknown) => {
+    undici = undefined; // a failed load is tried again by the next call, not remembered
+    throw error;
+  }));
 
 /**
  * One service-to-service HTTP exchange (a worker reporting to the api, the engine dispatching to

@@ -104,10 +104,15 @@ function installSignalHandlers(service: string, close: () => Promise<void>, time
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    // The timer above needs the event loop; the watchdog's thread does not (2 s later, with a stack).
-    startShutdownWatchdog(service, timeoutMs + 2000);
+    // The timer above needs the event loop; the watchdog's thread does not (1 s later, with a stack).
+    startShutdownWatchdog(service, timeoutMs, timeoutMs + 1000);
+    const signalledAt = Date.now();
     close().then(
-      () => process.exit(0),
+      () => {
+        // Says the close finished: a process still running after this line is stuck in its exit.
+        console.log(`${service}: stopped ${Date.now() - signalledAt} ms after ${signal}`);
+        process.exit(0);
+      },
       (error: unknown) => {
         console.error(`${service}: error while shutting down: ${(error as Error).message}`);
         process.exit(1);

@@ -36,7 +36,7 @@ export interface RunningApp {
   child: ChildProcess;
   /** The last `lines` lines it printed (default 25; for a failure message). */
   tail(lines?: number): string;
-  /** SIGTERM, then up to `graceMs` (default 15 s: past runService's 10-s bound and its watchdog's 12 s) for it to exit; resolves to how it ended. */
+  /** SIGTERM, then up to `graceMs` (default 16 s: past runService's 10-s bound and its shutdown watchdog's 11 s plus up to 4 s for its stack) for it to exit; resolves to how it ended. */
   stop(graceMs?: number): Promise<StopOutcome>;
 }
 
@@ -53,16 +53,16 @@ export interface StopOutcome {
 
 export const stoppedCleanly = (o: StopOutcome): boolean => o.code === 0;
 
-/** How long `stop` waits after SIGTERM before SIGKILL: past runService's 10-s bound and its watchdog's 12 s, so either one shows. */
-export const STOP_GRACE_MS = 15_000;
+/** How long `stop` waits after SIGTERM before SIGKILL: past runService's 10-s bound and its shutdown watchdog (11 s, then up to 4 s for a stack), so either one shows. */
+export const STOP_GRACE_MS = 16_000;
 
 /** "exited 1", "had to be killed (still running 15 s after SIGTERM)", "died of SIGKILL" (the shutdown watchdog), … for a failure message. */
 export function describeStop(o: StopOutcome, graceMs = STOP_GRACE_MS): string {
   if (o.killed) return `had to be killed (still running ${graceMs / 1000} s after SIGTERM)`;
   const when = o.before ? ' before it was sent SIGTERM' : '';
   if (o.signal === 'SIGTERM') return `died of SIGTERM itself${when} (its shutdown handler did not run)`;
-  // A SIGKILL nobody here sent is runService's shutdown watchdog: its stack is in the last lines.
-  if (o.signal === 'SIGKILL' && !o.before) return 'was SIGKILLed by its shutdown watchdog (its event loop was blocked; where, in its last lines)';
+  // A SIGKILL nobody here sent: runService's shutdown watchdog (its stack is in the last lines) or the kernel's OOM killer.
+  if (o.signal === 'SIGKILL' && !o.before) return 'was SIGKILLed by its shutdown watchdog or the OOM killer (the watchdog leaves a stack in its last lines)';
   if (o.signal) return `died of ${o.signal}${when}`;
   return `exited ${o.code}${when}`;
 }

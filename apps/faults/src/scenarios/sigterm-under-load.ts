@@ -97,7 +97,7 @@ export const sigtermUnderLoadScenario: Scenario = {
         }
         if (o.examples.length > 0) figures[`${short}Examples`] = o.examples.join(' | ');
         // An unclean exit: what the service printed last (its shutdown steps, or the watchdog's stack) goes into the report.
-        if (o.exitCode !== 0) figures[`${short}LogTail`] = `\n${logTail(stack.get(name).logFile, 40)}`;
+        if (o.exitCode !== 0) figures[`${short}LogTail`] = `\n${logTail(stack.get(name).logFile, 60)}`;
       }
       return { name: 'sigterm-under-load', pass: checks.pass, figures: { ...figures, failed: checks.failed } };
     }),

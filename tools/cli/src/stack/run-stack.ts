@@ -12,8 +12,8 @@ import { loadSupervisorLib } from './supervisor-lib.js';
 /** The signals that stop a stack run. */
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** How long apps get to exit after SIGTERM before they are killed. */
-export const STOP_GRACE_MS = 12_000;
+/** How long apps get to exit after SIGTERM before they are killed: past runService's 10-s bound and its shutdown watchdog (11 s, then up to 4 s for a stack), so either one shows. */
+export const STOP_GRACE_MS = 15_000;
 
 /** Refuses to start when any app port (or the supervisor's) is taken, naming every holder at once. */
 export function assertAppPortsFree(apps: readonly ResolvedService[]): void {
