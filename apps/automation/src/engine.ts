@@ -143,7 +143,17 @@ export async function startEngine(config: AutomationConfig, pool: Pool, log: (li
     close: (force = false) =>
       (closing ??= (async () => {
         await scheduler.stop();
-        await Promise.all(workers.map((w) => w.close(force)));
+        // The maintenance worker is never force-closed. Its jobs come from job schedulers, and when
+        // BullMQ 5 activates one it re-schedules the next with the worker's own Redis client inside
+        // retryIfFailed, which retries a "Connection is closed." at once — no delay while closing —
+        // and for ever: a force close ends that client under an activation in flight, and the retry
+        // becomes a promise loop that never yields, so the process never exits (caught by the
+        // shutdown watchdog in a fresh-clone CI: the engine's main thread in
+        // scripts.updateJobSchedulerNextMillis → ioredis Command.reject). A graceful close keeps the
+        // client until its main loop is done; its jobs are short and bounded, and the server's
+        // shutdown step bounds the wait. The deploy queue has no schedulers: its force close stays.
+        const [deployWorker, maintenanceWorker] = workers;
+        await Promise.all([deployWorker!.close(force), maintenanceWorker!.close(false)]);
         await Promise.all([queue.close(), maintenance.close()]);
         redis.disconnect();
       })()),
