@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { currentTraceparent } from '@hypernode/telemetry';
-import { assertTransition, type DeploymentRecord, type DeploymentState } from '@hypernode/events';
+import { assertTransition, canTransition, DEPLOYMENT_STATES, type DeploymentRecord, type DeploymentState } from '@hypernode/events';
 import { pageNewestFirst, type Page } from './page.js';
 import { toDeployment, type DeploymentRow } from './rows.js';
 import { recordEvent, withTransaction } from './transaction.js';
@@ -113,24 +113,56 @@ export function transitionDeployment(pool: Pool, id: string, to: DeploymentState
   return withTransaction(pool, (client) => transitionIn(client, id, to, patch));
 }
 
+/** What a transition sets ($2…$7; $1 is the id). */
+const TRANSITION_SET = `status = $2, error = CASE WHEN $3::text IS NULL AND $7 THEN NULL ELSE COALESCE($3, d.error) END, progress = COALESCE($4, d.progress),
+       node_id = CASE WHEN $5 THEN $6::uuid ELSE d.node_id END, updated_at = now()`;
+
+/**
+ * The whole transition in one statement: the row locked and read as it was (the subquery, FOR
+ * UPDATE: the latest committed version), updated only when its state may move to $2 ($8: the
+ * states that may) and, with $9, it is assigned to that node; RETURNING gives the new row and
+ * the state it came from. No row: the caller reads why (unknown, not assigned, illegal).
+ */
+const TRANSITION_SQL = `UPDATE deployments d SET ${TRANSITION_SET}
+  FROM (SELECT id, status AS from_status, node_id AS from_node FROM deployments WHERE id = $1 FOR UPDATE) old
+ WHERE d.id = old.id AND old.from_status = ANY($8::text[]) AND ($9::uuid IS NULL OR old.from_node = $9::uuid)
+ RETURNING d.*, old.from_status`;
+
+/** The states a deployment may be in to move to `to` (`running → running` is a progress update). */
+const fromStates = (to: DeploymentState): DeploymentState[] => DEPLOYMENT_STATES.filter((from) => canTransition(from, to) || (from === 'running' && to === 'running'));
+
 /**
  * transitionDeployment inside the caller's transaction; locks the deployment row (lock-order.ts
- * step 2). `locked`: the row as the caller already read it FOR UPDATE in this transaction (its
- * current version, held), so it is not read again.
+ * step 2), in the same statement that changes it (one round trip). `locked`: the row as the
+ * caller already read it FOR UPDATE in this transaction (its current version, held), so it is
+ * only updated.
  */
 export async function transitionIn(client: PoolClient, id: string, to: DeploymentState, patch: TransitionPatch = {}, locked?: DeploymentRow): Promise<DeploymentRecord | undefined> {
-  const current = locked ?? (await client.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id])).rows[0];
-  if (!current) return undefined;
-  if (patch.assignedTo !== undefined && current.node_id !== patch.assignedTo) throw new NotAssignedError(id, patch.assignedTo);
-  const from = current.status;
-  if (!(from === 'running' && to === 'running')) assertTransition(from, to);
   const progress = to === 'completed' ? 100 : to === 'queued' ? 0 : (patch.progress ?? null);
-  const { rows } = await client.query<DeploymentRow>(
-    `UPDATE deployments SET status = $2, error = CASE WHEN $3::text IS NULL AND $7 THEN NULL ELSE COALESCE($3, error) END, progress = COALESCE($4, progress),
-       node_id = CASE WHEN $5 THEN $6::uuid ELSE node_id END, updated_at = now() WHERE id = $1 RETURNING *`,
-    [id, to, patch.error ?? null, progress, patch.nodeId !== undefined, patch.nodeId ?? null, patch.clearError ?? false],
-  );
-  const record = toDeployment(rows[0]!);
+  const values = [id, to, patch.error ?? null, progress, patch.nodeId !== undefined, patch.nodeId ?? null, patch.clearError ?? false];
+  let from: DeploymentState;
+  let row: DeploymentRow;
+  if (locked) {
+    if (patch.assignedTo !== undefined && locked.node_id !== patch.assignedTo) throw new NotAssignedError(id, patch.assignedTo);
+    from = locked.status;
+    if (!(from === 'running' && to === 'running')) assertTransition(from, to);
+    row = (await client.query<DeploymentRow>(`UPDATE deployments d SET ${TRANSITION_SET} WHERE d.id = $1 RETURNING d.*`, values)).rows[0]!;
+  } else {
+    const moved = await client.query<DeploymentRow & { from_status: DeploymentState }>(TRANSITION_SQL, [...values, fromStates(to), patch.assignedTo ?? null]);
+    if (moved.rows[0]) {
+      from = moved.rows[0].from_status;
+      row = moved.rows[0];
+    } else {
+      // Why not, in the order the checks hold: unknown, not this node's, not a legal move. The row
+      // (if any) is locked by the statement above, so this is what it refused.
+      const current = (await client.query<Pick<DeploymentRow, 'status' | 'node_id'>>('SELECT status, node_id FROM deployments WHERE id = $1', [id])).rows[0];
+      if (!current) return undefined;
+      if (patch.assignedTo !== undefined && current.node_id !== patch.assignedTo) throw new NotAssignedError(id, patch.assignedTo);
+      assertTransition(current.status, to);
+      throw new Error(`deployment ${id}: the transition ${current.status} → ${to} matched no row although it is legal; retry`);
+    }
+  }
+  const record = toDeployment(row);
   await recordEvent(client, 'deployment.updated', { deployment: record, from });
   return record;
 }
