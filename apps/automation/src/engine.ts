@@ -37,7 +37,8 @@ export interface Engine {
   runs(status?: JobType): Promise<Array<Record<string, unknown>>>;
   /**
    * Stops taking jobs and closes connections; idempotent. Graceful by default (steps in flight
-   * finish); `force` abandons them as a crash would, and BullMQ hands them to the next engine.
+   * finish); `force` abandons the deploy steps in flight as a crash would, and BullMQ hands them to
+   * the next engine. Maintenance runs always finish (see close below).
    */
   close(force?: boolean): Promise<void>;
 }
