@@ -24,6 +24,20 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.close()));
 });
 
+
+/** Runs a fixture (through tsx) as the realtime service on `port`; `output()` is what it printed so far. */
+function startFixture(file: string, port: number, env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(`./__fixtures__/${file}`, import.meta.url).pathname], {
+    env: { ...process.env, REALTIME_PORT: String(port), HYPERNODE_HOST: '127.0.0.1', HYPERNODE_STACK: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (text += c.toString()));
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+  return { child, output: () => text, exited };
+}
+
 describe('runService', () => {
   it('listens on the port the registry resolves (env override here) and closes exactly once', async () => {
     const port = await freePort();
@@ -64,22 +78,15 @@ describe('runService', () => {
 
   it('a SIGTERM while the start is still finishing (HTTP already answering) waits for it, closes what it started and exits 0', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./__fixtures__/slow-start.ts', import.meta.url).pathname], {
-      env: { ...process.env, REALTIME_PORT: String(port), HYPERNODE_HOST: '127.0.0.1', START_REST_MS: '1500', HYPERNODE_STACK: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+    const { child, output, exited } = startFixture('slow-start.ts', port, { START_REST_MS: '1500' });
     try {
       for (let i = 0; i < 200 && !(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(output).toContain('listening');
-      expect(output).not.toContain('start finished');
+      expect(output()).toContain('listening');
+      expect(output()).not.toContain('start finished');
       child.kill('SIGTERM');
-      expect(await exited, output).toEqual([0, null]);
-      expect(output).toMatch(/listening\n[\s\S]*start finished\n[\s\S]*closed\n/);
-      expect(output).not.toMatch(/watchdog|still running/);
+      expect(await exited, output()).toEqual([0, null]);
+      expect(output()).toMatch(/listening\n[\s\S]*start finished\n[\s\S]*closed\n/);
+      expect(output()).not.toMatch(/watchdog|still running/);
     } finally {
       child.kill('SIGKILL');
     }
@@ -90,24 +97,17 @@ describe('runService', () => {
   for (const [block, stuckIn] of [['microtasks', 'spinOnMicrotasks'], ['sync', 'spinSynchronously']] as const) {
     it(`a close that blocks the event loop (${block}) is ended by the watchdog 1 s past the bound, with the stack it was stuck in`, async () => {
       const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', new URL('./__fixtures__/blocked-close.ts', import.meta.url).pathname], {
-        env: { ...process.env, REALTIME_PORT: String(port), HYPERNODE_HOST: '127.0.0.1', HYPERNODE_STACK: '', BLOCK: block },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+      const { child, output, exited } = startFixture('blocked-close.ts', port, { BLOCK: block });
       try {
-        for (let i = 0; i < 200 && !output.includes('listening'); i++) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 200 && !output().includes('listening'); i++) await new Promise((r) => setTimeout(r, 50));
         const signalledAt = Date.now();
         child.kill('SIGTERM');
-        expect(await exited, output).toEqual([null, 'SIGKILL']);
+        expect(await exited, output()).toEqual([null, 'SIGKILL']);
         // Its own timer (0.5 s) never ran; the watchdog (1.5 s) did.
         expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1_400);
-        expect(output).not.toContain('shutdown took longer');
-        expect(output).toContain('its event loop is blocked');
-        expect(output).toMatch(new RegExp(`the main thread was running \\(\\d+ of 20 pauses\\):\\n[^]*?\\bat ${stuckIn} \\(file:`));
+        expect(output()).not.toContain('shutdown took longer');
+        expect(output()).toContain('its event loop is blocked');
+        expect(output()).toMatch(new RegExp(`the main thread was running \\(\\d+ of 20 pauses\\):\\n[^]*?\\bat ${stuckIn} \\(file:`));
       } finally {
         child.kill('SIGKILL');
       }
