@@ -23,6 +23,12 @@ describe('serve target', () => {
     expect(serveArgs('src/main.ts', envOf(serveTarget(root, 'apps/api', api)))).toContain('@hypernode/telemetry/preload');
   });
 
+  it('runs a Node app from its bundle, a frontend dev-server script through tsx', () => {
+    const site = listServices({ env: {} }).find((s) => s.name === 'site')!;
+    expect(serveTarget(root, 'apps/api', api)!.options.bundle).toBe(true);
+    expect(serveTarget(root, 'apps/site', site)!.options.bundle).toBeUndefined();
+  });
+
   it('has no serve target for a project with no entry file', () => {
     expect(serveTarget(root, 'libs/ports', api)).toBeUndefined();
   });

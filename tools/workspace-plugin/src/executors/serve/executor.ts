@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { leaseFilePath, leaseOfRun, lineage } from '@hypernode/instances';
 import { tracingEnabled } from '@hypernode/telemetry';
+import { bundleForServe, type BuildAsset, type ServeBundle } from './bundle';
 import { describeFailure, recordServeFailure, RUN_ID_ENV, type ServeFailure } from './failures';
 
 export interface ServeExecutorOptions {
   entry: string;
   cwd: string;
+  /** A Node app's: run it from an esbuild bundle of the entry (see bundle.ts) instead of through tsx. */
+  bundle?: boolean;
   env?: Record<string, string>;
   secretFiles?: Record<string, string>;
   /** A frontend's: the file `hypernode infra` leaves the one-time sign-in URLs in; its own is printed at start (not under `npm start`, which prints them all once the stack is up). */
@@ -68,16 +71,43 @@ export function serveArgs(entry: string, env: NodeJS.ProcessEnv): string[] {
   return ['--import', 'tsx', ...(tracingEnabled(env) ? ['--import', '@hypernode/telemetry/preload'] : []), entry];
 }
 
+/** Node's arguments for an app run from its bundle: source-mapped stack traces, the bundled tracing preload when there is one. */
+export function bundleArgs(bundle: Pick<ServeBundle, 'main' | 'preload'>): string[] {
+  return ['--enable-source-maps', ...(bundle.preload ? ['--import', bundle.preload] : []), bundle.main];
+}
+
+/** The assets of the project's build target (copied beside main.js by the production build). */
+function buildAssets(context: ExecutorContext): BuildAsset[] {
+  const assets = context.projectsConfigurations?.projects[context.projectName ?? '']?.targets?.build?.options?.assets as unknown;
+  return Array.isArray(assets) ? assets.filter((a): a is BuildAsset => typeof a === 'object' && a !== null && typeof a.input === 'string' && typeof a.output === 'string') : [];
+}
+
 /**
- * Runs one app (`node --import tsx <entry>`) as a child, passes stop signals on, and resolves
- * when it exits: a stop is success; an exit on its own with a failure is recorded for the
- * plugin's postTasksExecution hook, which fails the Nx command (see failures.ts).
+ * Runs one app (from its bundle, or `node --import tsx <entry>`) as a child, passes stop signals
+ * on, and resolves when it exits: a stop is success; an exit on its own with a failure (or a
+ * bundle that cannot be built) is recorded for the plugin's postTasksExecution hook, which fails
+ * the Nx command (see failures.ts).
  */
 export default async function serveExecutor(options: ServeExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const task = `${context.projectName}:${context.targetName}${context.configurationName ? `:${context.configurationName}` : ''}`;
   const env = serveEnv(context.root, options, process.env);
   if (options.signInFile) announceSignIn(context.root, options.signInFile, env.HYPERNODE_SERVICE, env);
-  const child = spawn(process.execPath, serveArgs(options.entry, env), { cwd: join(context.root, options.cwd), env, stdio: 'inherit' });
+  const fail = (code: number | null, signal: NodeJS.Signals | null) => {
+    const failure: ServeFailure = { run: process.env[RUN_ID_ENV] ?? 'unknown', task, code, signal, at: Date.now() };
+    recordServeFailure(context.root, failure);
+    console.error(`\n${describeFailure(failure)}: this Nx command will exit 1\n`);
+    return { success: false };
+  };
+  let bundle: ServeBundle | undefined;
+  if (options.bundle) {
+    try {
+      bundle = await bundleForServe({ root: context.root, name: context.projectName ?? 'app', cwd: options.cwd, entry: options.entry, tracing: tracingEnabled(env), assets: buildAssets(context) });
+    } catch (error) {
+      console.error(`${task}: ${(error as Error).message}`);
+      return fail(1, null);
+    }
+  }
+  const child = spawn(process.execPath, bundle ? bundleArgs(bundle) : serveArgs(options.entry, env), { cwd: join(context.root, options.cwd), env, stdio: 'inherit' });
   let stopping = false;
   const forward = (signal: NodeJS.Signals) => {
     stopping = true;
@@ -92,10 +122,8 @@ export default async function serveExecutor(options: ServeExecutorOptions, conte
     child.once('exit', (c, s) => resolve([c, s]));
   });
   for (const s of STOP_SIGNALS) process.off(s, forward);
+  bundle?.remove();
   const stopped = stopping || (signal !== null && (STOP_SIGNALS as readonly string[]).includes(signal)) || (code !== null && STOP_CODES.has(code));
   if (stopped || code === 0) return { success: true };
-  const failure: ServeFailure = { run: process.env[RUN_ID_ENV] ?? 'unknown', task, code, signal, at: Date.now() };
-  recordServeFailure(context.root, failure);
-  console.error(`\n${describeFailure(failure)}: this Nx command will exit 1\n`);
-  return { success: false };
+  return fail(code, signal);
 }
