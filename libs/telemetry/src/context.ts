@@ -1,6 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { DEPLOYMENT_ID_ATTRIBUTE } from '@hypernode/events';
+import { tracingEnabled } from './enabled.js';
 
 /**
  * Trace-context helpers for our own spans. They use @opentelemetry/api only: without a
@@ -9,7 +10,7 @@ import { DEPLOYMENT_ID_ATTRIBUTE } from '@hypernode/events';
  * next to nothing when tracing is off.
  */
 
-export { DEPLOYMENT_ID_ATTRIBUTE, SpanKind };
+export { DEPLOYMENT_ID_ATTRIBUTE, SpanKind, tracingEnabled };
 
 /** Our instrumentation scope: every span we start by hand comes from this tracer. */
 const TRACER = 'hypernode';
@@ -17,13 +18,6 @@ const TRACER = 'hypernode';
 /** W3C traceparent: version-traceid-spanid-flags, lowercase hex. */
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-/**
- * True when tracing is configured for this process: OTEL_EXPORTER_OTLP_ENDPOINT (or the
- * traces-only OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set and OTEL_SDK_DISABLED is not "true".
- */
-export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) && env.OTEL_SDK_DISABLED !== 'true';
-}
 
 /**
  * The W3C `traceparent` of the active span (`ctx`, default the active context), or undefined

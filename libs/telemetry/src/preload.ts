@@ -8,7 +8,7 @@
  */
 import { register } from 'node:module';
 import { basename } from 'node:path';
-import { tracingEnabled } from './context.js';
+import { tracingEnabled } from './enabled.js';
 
 if (tracingEnabled()) {
   const { createAddHookMessageChannel } = await import('import-in-the-middle');

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { leaseFilePath, leaseOfRun, lineage } from '@hypernode/instances';
-import { tracingEnabled } from '@hypernode/telemetry';
+import { tracingEnabled } from '@hypernode/telemetry/enabled';
 import { bundleForServe, type BuildAsset, type ServeBundle } from './bundle';
 import { describeFailure, recordServeFailure, RUN_ID_ENV, type ServeFailure } from './failures';
 
