@@ -46,16 +46,27 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   // A free node whose row another transaction held (a heartbeat, mostly) was skipped: nothing
   // else wakes the scheduler for a node that stays free, so the pass is repeated shortly.
   let lockedNodes = 0;
+  // Deployments a pass has placed (committed) and is still enqueueing. The sweep leaves their job
+  // to that pass: with tracing on, its add carries the deployment's trace, while a follow add is
+  // untraced, and whichever add comes first wins the job's deduplication — a follow that won
+  // made every step of the deployment a trace of its own (seen on a loaded machine: the sweep
+  // starts at once when a pass is in flight).
+  const placing = new Set<string>();
   const match = async (): Promise<number> => {
     const { placed, locked } = await schedulePass(pool);
     lockedNodes = locked;
-    // Enqueued together: each add is one Redis round trip, and no placed deployment waits on another's.
-    await Promise.all(
-      placed.map(({ deployment, node }) => {
-        log(`scheduler: ${deployment.id} (${deployment.minVramGb} GB) → ${node.name}`);
-        return options.addDeploy(deployment.id);
-      }),
-    );
+    for (const { deployment } of placed) placing.add(deployment.id);
+    try {
+      // Enqueued together: each add is one Redis round trip, and no placed deployment waits on another's.
+      await Promise.all(
+        placed.map(({ deployment, node }) => {
+          log(`scheduler: ${deployment.id} (${deployment.minVramGb} GB) → ${node.name}`);
+          return options.addDeploy(deployment.id);
+        }),
+      );
+    } finally {
+      for (const { deployment } of placed) placing.delete(deployment.id);
+    }
     return placed.length;
   };
 
@@ -75,8 +86,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     } while (after);
     do {
       const page = await deploymentsPage(pool, { statuses: ['scheduled', 'running'], after, limit: options.pageSize });
-      await Promise.all(page.items.map((d) => (options.followDeploy ?? options.addDeploy)(d.id)));
-      followed += page.items.length;
+      const lost = page.items.filter((d) => !placing.has(d.id));
+      await Promise.all(lost.map((d) => (options.followDeploy ?? options.addDeploy)(d.id)));
+      followed += lost.length;
       after = page.next;
     } while (after);
     return { reasons, followed };

@@ -44,4 +44,38 @@ describe('scheduler', () => {
       await scheduler?.stop();
     }
   });
+
+  it("leaves a deployment a pass is still enqueueing to that pass: the sweep's follow add never runs before the pass's own add", async () => {
+    await registerNode(pool, { name: 'enqueueing', gpuModel: 'SIM', vramGb: 80, workerUrl: 'http://127.0.0.1:1/' });
+    const d = await createDeployment(pool, { model: 'placed-now', minVramGb: 8 });
+    const calls: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const scheduler = startScheduler({
+      pool,
+      intervalMs: 600_000,
+      pageSize: 100,
+      listen: false,
+      // The pass's add waits until released, as a slow Redis round trip would.
+      addDeploy: async (id) => {
+        calls.push(`add ${id}`);
+        if (id === d.id) await held;
+      },
+      followDeploy: async (id) => void calls.push(`follow ${id}`),
+      log: () => undefined,
+    });
+    try {
+      await until('the first pass placed it and is enqueueing', async () => calls.includes(`add ${d.id}`), 5000);
+      // The deployment is committed as scheduled: a sweep now sees it among the placed ones.
+      await scheduler.sweep();
+      expect(calls.filter((c) => c.endsWith(d.id))).toEqual([`add ${d.id}`]);
+      release();
+      // Once its pass has enqueued it, the sweep follows it as any placed deployment.
+      await until('a sweep follows it', async () => (await scheduler.sweep(), calls.includes(`follow ${d.id}`)), 5000);
+      expect(calls.filter((c) => c.endsWith(d.id))[0]).toBe(`add ${d.id}`);
+    } finally {
+      release();
+      await scheduler.stop();
+    }
+  });
 });
