@@ -68,8 +68,9 @@ const externalPackages: Plugin = {
  * each of the app's modules one by one on its loader thread (api: 3.0–3.4 CPU-s to healthy through
  * tsx, 1.5–1.8 from the bundle; the bundle itself ~0.1 s). Rebuilt at every start, so an edit is
  * never run stale. Source maps are linked (run with --enable-source-maps: stack traces name the
- * .ts files). The build target's assets are linked beside main.mjs, as the production build copies
- * them (the api finds its migrations there).
+ * .ts files). The build target's assets are linked beside main.mjs, where the production build
+ * copies them (the api finds its migrations there); each asset's whole input folder is linked (its
+ * glob is not applied).
  */
 export async function bundleForServe(options: { root: string; name: string; cwd: string; entry: string; tracing: boolean; assets?: readonly BuildAsset[] }): Promise<ServeBundle> {
   const { root } = options;
