@@ -1,7 +1,8 @@
 import { processStartTime } from '@hypernode/port-inspect';
 import type { Lease } from './lease-file.js';
 
-function pidExists(pid: number): boolean {
+/** True while a process with this pid exists (EPERM: it exists, owned by another user). */
+export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import type { Plugin } from 'esbuild';
+import { pidExists } from '@hypernode/instances';
 
 /**
  * Where a serve run keeps its bundle: one folder per executor process (two instances of the stack
@@ -26,15 +27,6 @@ export interface ServeBundle {
   remove: () => void;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes the bundles of serve runs whose process is gone. */
 export function sweepServeBundles(root: string): void {
   const base = join(root, SERVE_BUNDLES_DIR);
@@ -46,7 +38,7 @@ export function sweepServeBundles(root: string): void {
   }
   for (const name of names) {
     const pid = Number(/-(\d+)$/.exec(name)?.[1]);
-    if (pid > 0 && pid !== process.pid && !alive(pid)) rmSync(join(base, name), { recursive: true, force: true });
+    if (pid > 0 && pid !== process.pid && !pidExists(pid)) rmSync(join(base, name), { recursive: true, force: true });
   }
 }
 
